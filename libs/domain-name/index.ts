@@ -1,0 +1,6 @@
+export { InvalidDomainName, type InvalidDomainNameReason } from './invalid-domain-name.error';
+export {
+  isValidDomainName,
+  validateDomainName,
+  type ValidDomainName,
+} from './validate-domain-name';
