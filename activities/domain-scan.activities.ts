@@ -1,0 +1,73 @@
+import type { promises as dns } from 'node:dns';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DataSource } from 'typeorm';
+import {
+  SCANNER_MAX_ATTEMPTS,
+  type DomainScanActivities,
+} from '../libs/contracts';
+import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
+import { scanDnsInventory } from './dns/dns-inventory.scanner';
+
+export interface DomainScanActivityDeps {
+  dataSource: DataSource;
+  /** The scanners' resolver: configuration, never the operating system's lookup. */
+  resolver: dns.Resolver;
+  allowPrivateTargets: boolean;
+}
+
+/** Activities get their dependencies from the worker (or a test), never from globals. */
+export function createDomainScanActivities(deps: DomainScanActivityDeps): DomainScanActivities {
+  const { dataSource } = deps;
+  return {
+    async markScanRunning(scanId) {
+      await markScanRunning(dataSource, scanId);
+    },
+
+    async dnsInventory({ scanId, domain }) {
+      const { attempt } = Context.current().info;
+      const startedAt = new Date();
+      const inventory = await scanDnsInventory(domain, deps.resolver, {
+        allowPrivateTargets: deps.allowPrivateTargets,
+      });
+      if (!inventory.complete && attempt < SCANNER_MAX_ATTEMPTS) {
+        // A timeout is "could not determine", worth asking again before recording it as such.
+        const unknown = Object.entries(inventory.records)
+          .filter(([, set]) => set.status === 'unknown')
+          .map(([type, set]) => `${type}: ${set.error?.code}`);
+        throw ApplicationFailure.retryable(
+          `DNS answers incomplete for ${domain} (${unknown.join(', ')})`,
+          'DnsAnswersIncomplete',
+        );
+      }
+      const status = inventory.complete ? 'completed' : 'unknown';
+      const resultId = await upsertScanResult(dataSource, {
+        scanId,
+        scanner: 'dns',
+        status,
+        data: inventory as unknown as Record<string, unknown>,
+        error: null,
+        attempt,
+        startedAt,
+        finishedAt: new Date(),
+      });
+      return { scanner: 'dns', status, resultId };
+    },
+
+    async finishScan({ scanId, status, error, failures }) {
+      const now = new Date();
+      for (const f of failures) {
+        await upsertScanResult(dataSource, {
+          scanId,
+          scanner: f.scanner,
+          status: 'failed',
+          data: null,
+          error: f.error,
+          attempt: SCANNER_MAX_ATTEMPTS,
+          startedAt: now,
+          finishedAt: now,
+        });
+      }
+      await finishScan(dataSource, scanId, status, error ?? null);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { PerimeterConfig } from '../../libs/config/config';
+import type { Logger } from '../../libs/telemetry';
+import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { ScansModule } from './scans/scans.module';
+import { TemporalModule } from './temporal/temporal.module';
+import { CONFIG, LOGGER } from './tokens';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: PerimeterConfig, logger: Logger): DynamicModule {
+    const configModule: DynamicModule = {
+      module: class ConfigHolderModule {},
+      global: true,
+      providers: [
+        { provide: CONFIG, useValue: config },
+        { provide: LOGGER, useValue: logger },
+      ],
+      exports: [CONFIG, LOGGER],
+    };
+    return {
+      module: AppModule,
+      imports: [
+        configModule,
+        DatabaseModule,
+        TemporalModule,
+        GraphQLModule.forRoot<ApolloDriverConfig>({
+          driver: ApolloDriver,
+          autoSchemaFile: true,
+          sortSchema: true,
+          playground: false,
+          introspection: true,
+          // Internal errors reach the client as a message, never a stack trace.
+          includeStacktraceInErrorResponses: false,
+        }),
+        HealthModule,
+        ScansModule,
+      ],
+      providers: [{ provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor }],
+    };
+  }
+}

@@ -1,0 +1,16 @@
+import { GraphQLError } from 'graphql';
+
+/** Error codes a GraphQL client can act on, in `extensions.code`. */
+export type PerimeterErrorCode =
+  | 'INVALID_DOMAIN_NAME'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'TEMPORAL_UNAVAILABLE';
+
+export function graphQLError(
+  code: PerimeterErrorCode,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code } });
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
+import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
+import type { DataSource } from 'typeorm';
+import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import type { PerimeterConfig } from '../../libs/config/config';
+import { TaskQueues } from '../../libs/contracts';
+import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
+
+export interface WorkerDeps {
+  config: PerimeterConfig;
+  connection: NativeConnection;
+  dataSource: DataSource;
+  telemetry?: Telemetry;
+  /** A prebuilt workflow bundle; without it the worker bundles `workflows/` at start. */
+  workflowBundle?: WorkflowBundle;
+}
+
+/** The worker for domain scans: the `domainScan` workflow and its activities. */
+export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config } = deps;
+  const resolver = createScannerResolver({
+    servers: config.scanners.resolvers,
+    timeoutMs: config.scanners.dnsTimeoutMs,
+    tries: config.scanners.dnsTries,
+  });
+  return Worker.create({
+    connection: deps.connection,
+    namespace: config.temporal.namespace,
+    taskQueue: TaskQueues.domainScans,
+    ...(deps.workflowBundle
+      ? { workflowBundle: deps.workflowBundle }
+      : { workflowsPath: path.join(__dirname, '../../workflows') }),
+    activities: createDomainScanActivities({
+      dataSource: deps.dataSource,
+      resolver,
+      allowPrivateTargets: config.scanners.allowPrivateTargets,
+    }),
+    // In-flight activities get this long to finish after SIGTERM; then they are cancelled and
+    // handed back to the server for another worker.
+    shutdownGraceTime: config.worker.shutdownGraceMs,
+    plugins: deps.telemetry
+      ? [
+          new OpenTelemetryPlugin({
+            // Temporal's plugin is typed against OpenTelemetry 1.x; the 2.x objects fit at runtime.
+            resource: deps.telemetry.resource as never,
+            spanProcessor: workflowSpanProcessor(deps.telemetry.spanProcessor) as never,
+          }),
+        ]
+      : [],
+  });
+}
+
+/** Which worker serves which task queue; the configuration picks the queues a process polls. */
+export const workerFactories: Record<string, (deps: WorkerDeps) => Promise<Worker>> = {
+  [TaskQueues.domainScans]: createDomainScanWorker,
+};

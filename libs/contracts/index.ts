@@ -1,0 +1,5 @@
+export * from './task-queues';
+export * from './search-attributes';
+export * from './scan.contract';
+export * from './domain-scan.contract';
+export * from './domain-scan.activities.contract';

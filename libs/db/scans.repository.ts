@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { domainScanWorkflowId, type ResultStatus, type ScanStatus } from '../contracts/scan.contract';
+import { DomainEntity, OrganisationEntity, ScanEntity, ScanResultEntity } from './entities';
+
+export const DEFAULT_ORGANISATION_SLUG = 'default';
+
+/** The organisation scans land in until organisations are managed through the API. */
+export async function ensureOrganisation(
+  m: EntityManager,
+  slug: string,
+  name = slug,
+): Promise<OrganisationEntity> {
+  await m.query(
+    `INSERT INTO organisation (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING`,
+    [randomUUID(), slug, name],
+  );
+  return m.findOneByOrFail(OrganisationEntity, { slug });
+}
+
+export async function ensureDomain(
+  m: EntityManager,
+  organisationId: string,
+  name: { ascii: string; unicode: string },
+): Promise<DomainEntity> {
+  await m.query(
+    `INSERT INTO domain (id, organisation_id, name, unicode_name) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (organisation_id, name) DO NOTHING`,
+    [randomUUID(), organisationId, name.ascii, name.unicode],
+  );
+  return m.findOneByOrFail(DomainEntity, { organisationId, name: name.ascii });
+}
+
+/** Writes the organisation, domain and queued scan rows in one transaction. */
+export async function createDomainScan(
+  ds: DataSource,
+  input: { domain: { ascii: string; unicode: string }; organisationSlug?: string },
+): Promise<{ scan: ScanEntity; organisation: OrganisationEntity; domain: DomainEntity }> {
+  return ds.transaction(async (m) => {
+    const organisation = await ensureOrganisation(
+      m,
+      input.organisationSlug ?? DEFAULT_ORGANISATION_SLUG,
+      input.organisationSlug ?? 'Default organisation',
+    );
+    const domain = await ensureDomain(m, organisation.id, input.domain);
+    const id = randomUUID();
+    const scan = m.create(ScanEntity, {
+      id,
+      kind: 'domain',
+      target: domain.name,
+      organisationId: organisation.id,
+      domainId: domain.id,
+      status: 'queued',
+      workflowId: domainScanWorkflowId(id),
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+    });
+    await m.insert(ScanEntity, scan);
+    return { scan: await m.findOneByOrFail(ScanEntity, { id }), organisation, domain };
+  });
+}
+
+export async function markScanRunning(ds: DataSource, scanId: string): Promise<void> {
+  await ds.query(
+    `UPDATE scan SET status = 'running', started_at = COALESCE(started_at, now())
+     WHERE id = $1 AND status IN ('queued', 'running')`,
+    [scanId],
+  );
+}
+
+/** Idempotent: a finished scan keeps its first finish time. */
+export async function finishScan(
+  ds: DataSource,
+  scanId: string,
+  status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>,
+  error: string | null,
+): Promise<void> {
+  await ds.query(
+    `UPDATE scan SET status = $2, error = $3, finished_at = COALESCE(finished_at, now()),
+       started_at = COALESCE(started_at, now())
+     WHERE id = $1 AND status IN ('queued', 'running')`,
+    [scanId, status, error],
+  );
+}
+
+export interface ScanResultWrite {
+  scanId: string;
+  scanner: string;
+  status: ResultStatus;
+  data: Record<string, unknown> | null;
+  error: string | null;
+  attempt: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** One row per (scan, scanner): an activity retried after a crash overwrites, never duplicates. */
+export async function upsertScanResult(ds: DataSource, r: ScanResultWrite): Promise<string> {
+  const rows = (await ds.query(
+    `INSERT INTO scan_result (id, scan_id, scanner, status, data, error, attempt, started_at, finished_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+     ON CONFLICT (scan_id, scanner) DO UPDATE SET
+       status = EXCLUDED.status, data = EXCLUDED.data, error = EXCLUDED.error,
+       attempt = EXCLUDED.attempt, started_at = EXCLUDED.started_at, finished_at = EXCLUDED.finished_at
+     RETURNING id`,
+    [
+      randomUUID(),
+      r.scanId,
+      r.scanner,
+      r.status,
+      r.data === null ? null : JSON.stringify(r.data),
+      r.error,
+      r.attempt,
+      r.startedAt,
+      r.finishedAt,
+    ],
+  )) as Array<{ id: string }>;
+  return rows[0].id;
+}
+
+export function findScan(ds: DataSource, id: string): Promise<ScanEntity | null> {
+  return ds.getRepository(ScanEntity).findOneBy({ id });
+}
+
+export function findScanResults(ds: DataSource, scanId: string): Promise<ScanResultEntity[]> {
+  return ds.getRepository(ScanResultEntity).find({ where: { scanId }, order: { scanner: 'ASC' } });
+}

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the third-party servers Perimeter runs into the git-ignored .tools/ folder, once.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+TEMPORAL_CLI_VERSION=v1.5.1 # newest temporalio/cli whose go.mod has no `replace` (go install refuses those)
+BIN="$PWD/.tools/bin"
+mkdir -p "$BIN"
+
+if [ -x "$BIN/temporal" ] && [ "$(cat "$BIN/temporal.version" 2>/dev/null)" = "$TEMPORAL_CLI_VERSION" ]; then
+  echo "tools: temporal $TEMPORAL_CLI_VERSION present"
+else
+  command -v go >/dev/null || { echo "tools: Go is needed to build the Temporal CLI (apt-get install golang)" >&2; exit 1; }
+  echo "tools: building temporal $TEMPORAL_CLI_VERSION from its Go module (a few minutes the first time)"
+  GOBIN="$BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
+  echo "$TEMPORAL_CLI_VERSION" > "$BIN/temporal.version"
+fi

@@ -1,0 +1,109 @@
+import type { INestApplication } from '@nestjs/common';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import { createApiApp } from '../../apps/api/create-api-app';
+import { createDomainScanWorker } from '../../apps/workers/domain-scan.worker';
+import { loadConfig, type PerimeterConfig } from '../../libs/config/config';
+import { createLogger, type Telemetry } from '../../libs/telemetry';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export function testConfig(overrides: Record<string, string> = {}): PerimeterConfig {
+  return loadConfig({
+    TEMPORAL_ADDRESS: inject('temporalAddress'),
+    API_PORT: '0',
+    LOG_LEVEL: 'silent',
+    ALLOW_PRIVATE_TARGETS: 'true',
+    SCANNER_DNS_TIMEOUT_MS: '1000',
+    SCANNER_DNS_TRIES: '1',
+    ...overrides,
+  });
+}
+
+export interface TestStack {
+  config: PerimeterConfig;
+  db: TestDatabase;
+  api: INestApplication;
+  graphqlUrl: string;
+  client: Client;
+  startWorker(): Promise<Worker>;
+  /** POSTs a GraphQL operation and returns the parsed body. */
+  graphql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+  ): Promise<{ data?: T; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  stop(): Promise<void>;
+}
+
+/** The API (over real HTTP) and in-process workers, against the run's Postgres and Temporal. */
+export async function startTestStack(opts: {
+  env?: Record<string, string>;
+  telemetry?: Telemetry;
+}): Promise<TestStack> {
+  const db = await createTestDatabase(inject('pgAdminUrl'));
+  const config = testConfig({ DATABASE_URL: db.url, ...opts.env });
+  const logger = createLogger('perimeter-test', 'silent');
+  const api = await createApiApp(config, logger);
+  await api.listen(0, '127.0.0.1');
+  const graphqlUrl = `${(await api.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
+  const client = new Client({
+    connection: await Connection.connect({ address: config.temporal.address }),
+    namespace: config.temporal.namespace,
+  });
+  const workers: Array<{ worker: Worker; running: Promise<void> }> = [];
+  let workerConnection: NativeConnection | undefined;
+
+  return {
+    config,
+    db,
+    api,
+    graphqlUrl,
+    client,
+    async startWorker() {
+      workerConnection ??= await NativeConnection.connect({ address: config.temporal.address });
+      const worker = await createDomainScanWorker({
+        config,
+        connection: workerConnection,
+        dataSource: db.dataSource,
+        telemetry: opts.telemetry,
+      });
+      workers.push({ worker, running: worker.run() });
+      return worker;
+    },
+    async graphql(query, variables) {
+      const res = await fetch(graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as never;
+    },
+    async stop() {
+      for (const w of workers) if (w.worker.getState() === 'RUNNING') w.worker.shutdown();
+      await Promise.all(workers.map((w) => w.running));
+      await workerConnection?.close();
+      await client.connection.close();
+      await api.close();
+      await db.drop();
+    },
+  };
+}
+
+export async function waitForScan(
+  stack: TestStack,
+  id: string,
+  until: (scan: { status: string }) => boolean = (s) => !['queued', 'running'].includes(s.status),
+  timeoutMs = 60_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data, errors } = await stack.graphql<{ scan: { status: string } }>(
+      `query($id: ID!) { scan(id: $id) { id status } }`,
+      { id },
+    );
+    if (errors) throw new Error(JSON.stringify(errors));
+    if (data && until(data.scan)) return data.scan;
+    if (Date.now() > deadline) throw new Error(`scan ${id} still ${data?.scan.status}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

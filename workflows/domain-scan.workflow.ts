@@ -1,0 +1,92 @@
+import {
+  ActivityFailure,
+  CancellationScope,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
+import {
+  domainScanProgressQuery,
+  SCANNER_MAX_ATTEMPTS,
+  type DomainScanActivities,
+  type DomainScanInput,
+  type DomainScanner,
+  type DomainScanProgress,
+  type ScannerSummary,
+} from '../libs/contracts';
+
+const bookkeeping = proxyActivities<DomainScanActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
+});
+
+const scanners = proxyActivities<DomainScanActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumAttempts: SCANNER_MAX_ATTEMPTS,
+    nonRetryableErrorTypes: ['InvalidDomainName', 'TargetNotAllowed'],
+  },
+});
+
+type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
+
+const scannerActivities: Record<DomainScanner, ScannerCall> = {
+  dns: ({ scanId, domain }) => scanners.dnsInventory({ scanId, domain }),
+};
+
+function failureMessage(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return err.cause.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** One domain scan: every scanner runs as its own activity; progress is answerable throughout. */
+export async function domainScan(input: DomainScanInput): Promise<DomainScanProgress> {
+  const progress: DomainScanProgress = {
+    scanId: input.scanId,
+    status: 'queued',
+    scanners: input.scanners.map((scanner) => ({ scanner, state: 'pending' })),
+  };
+  setHandler(domainScanProgressQuery, () => progress);
+
+  try {
+    await bookkeeping.markScanRunning(input.scanId);
+    progress.status = 'running';
+    await Promise.all(
+      progress.scanners.map(async (entry) => {
+        entry.state = 'running';
+        try {
+          const summary = await scannerActivities[entry.scanner](input);
+          entry.state = 'done';
+          entry.resultStatus = summary.status;
+        } catch (err) {
+          if (isCancellation(err)) throw err;
+          entry.state = 'failed';
+          entry.resultStatus = 'failed';
+          entry.error = failureMessage(err);
+          log.warn('scanner failed', { scanner: entry.scanner, error: entry.error });
+        }
+      }),
+    );
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    progress.status = 'cancelled';
+    await CancellationScope.nonCancellable(() =>
+      bookkeeping.finishScan({ scanId: input.scanId, status: 'cancelled', failures: [] }),
+    );
+    throw err;
+  }
+
+  const failed = progress.scanners.filter((s) => s.state === 'failed');
+  const status = failed.length === progress.scanners.length ? 'failed' : 'completed';
+  await bookkeeping.finishScan({
+    scanId: input.scanId,
+    status,
+    error: status === 'failed' ? 'every scanner failed' : undefined,
+    failures: failed.map((s) => ({ scanner: s.scanner, error: s.error ?? 'failed' })),
+  });
+  progress.status = status;
+  return progress;
+}
