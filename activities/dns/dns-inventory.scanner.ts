@@ -67,7 +67,8 @@ async function lookup<T>(query: () => Promise<T[]>): Promise<RecordSet<T>> {
 
 function caaTag(r: CaaRecord): { critical: number; tag: string; value: string } {
   const { critical, ...rest } = r;
-  const [tag, value] = Object.entries(rest).find(([, v]) => typeof v === 'string') ?? ['', ''];
+  const [tag, value] =
+    Object.entries(rest).find(([k, v]) => k !== 'type' && typeof v === 'string') ?? ['', ''];
   return { critical, tag, value: String(value) };
 }
 
@@ -78,19 +79,27 @@ export async function scanDnsInventory(
   options: { allowPrivateTargets: boolean },
 ): Promise<DnsInventory> {
   const [A, AAAA, NS, MX, TXT, CAA, SOA] = await Promise.all([
-    lookup(() => resolver.resolve4(domain, { ttl: true })),
-    lookup(() => resolver.resolve6(domain, { ttl: true })),
+    lookup(async () =>
+      (await resolver.resolve4(domain, { ttl: true })).map(({ address, ttl }) => ({ address, ttl })),
+    ),
+    lookup(async () =>
+      (await resolver.resolve6(domain, { ttl: true })).map(({ address, ttl }) => ({ address, ttl })),
+    ),
     lookup(() => resolver.resolveNs(domain)),
     lookup(async () =>
-      (await resolver.resolveMx(domain)).sort(
-        (a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange),
-      ),
+      (await resolver.resolveMx(domain))
+        .map(({ exchange, priority }) => ({ exchange, priority }))
+        .sort((a, b) => a.priority - b.priority || a.exchange.localeCompare(b.exchange)),
     ),
     lookup(async () =>
       (await resolver.resolveTxt(domain)).map((strings) => ({ value: strings.join(''), strings })),
     ),
     lookup(async () => (await resolver.resolveCaa(domain)).map(caaTag)),
-    lookup(async () => [await resolver.resolveSoa(domain)]),
+    lookup(async () => {
+      const { nsname, hostmaster, serial, refresh, retry, expire, minttl } =
+        await resolver.resolveSoa(domain);
+      return [{ nsname, hostmaster, serial, refresh, retry, expire, minttl }];
+    }),
   ]);
   const records = { A, AAAA, NS, MX, TXT, CAA, SOA };
   const sets = Object.values(records) as RecordSet<unknown>[];

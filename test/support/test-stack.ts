@@ -92,7 +92,7 @@ export async function startTestStack(opts: {
 export async function waitForScan(
   stack: TestStack,
   id: string,
-  until: (scan: { status: string }) => boolean = (s) => !['queued', 'running'].includes(s.status),
+  until: (scan: { status: string }) => boolean = (s) => !['QUEUED', 'RUNNING'].includes(s.status),
   timeoutMs = 60_000,
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
