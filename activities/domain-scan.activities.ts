@@ -1,10 +1,7 @@
 import type { promises as dns } from 'node:dns';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import {
-  SCANNER_MAX_ATTEMPTS,
-  type DomainScanActivities,
-} from '../libs/contracts';
+import { SCANNER_MAX_ATTEMPTS, type DomainScanActivities } from '../libs/contracts';
 import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
 

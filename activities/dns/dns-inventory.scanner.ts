@@ -67,8 +67,9 @@ async function lookup<T>(query: () => Promise<T[]>): Promise<RecordSet<T>> {
 
 function caaTag(r: CaaRecord): { critical: number; tag: string; value: string } {
   const { critical, ...rest } = r;
-  const [tag, value] =
-    Object.entries(rest).find(([k, v]) => k !== 'type' && typeof v === 'string') ?? ['', ''];
+  const [tag, value] = Object.entries(rest).find(
+    ([k, v]) => k !== 'type' && typeof v === 'string',
+  ) ?? ['', ''];
   return { critical, tag, value: String(value) };
 }
 
@@ -80,10 +81,16 @@ export async function scanDnsInventory(
 ): Promise<DnsInventory> {
   const [A, AAAA, NS, MX, TXT, CAA, SOA] = await Promise.all([
     lookup(async () =>
-      (await resolver.resolve4(domain, { ttl: true })).map(({ address, ttl }) => ({ address, ttl })),
+      (await resolver.resolve4(domain, { ttl: true })).map(({ address, ttl }) => ({
+        address,
+        ttl,
+      })),
     ),
     lookup(async () =>
-      (await resolver.resolve6(domain, { ttl: true })).map(({ address, ttl }) => ({ address, ttl })),
+      (await resolver.resolve6(domain, { ttl: true })).map(({ address, ttl }) => ({
+        address,
+        ttl,
+      })),
     ),
     lookup(() => resolver.resolveNs(domain)),
     lookup(async () =>
@@ -105,8 +112,7 @@ export async function scanDnsInventory(
   const sets = Object.values(records) as RecordSet<unknown>[];
   const complete = sets.every((s) => s.status !== 'unknown');
   const definite = sets.filter((s) => s.status !== 'unknown');
-  const exists =
-    definite.length === 0 ? null : definite.some((s) => s.status !== 'nxdomain');
+  const exists = definite.length === 0 ? null : definite.some((s) => s.status !== 'nxdomain');
 
   return {
     domain,

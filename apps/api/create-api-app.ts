@@ -6,7 +6,10 @@ import type { Logger } from '../../libs/telemetry';
 import { AppModule } from './app.module';
 import { PinoNestLogger } from './common/pino-nest-logger';
 
-export async function createApiApp(config: PerimeterConfig, logger: Logger): Promise<INestApplication> {
+export async function createApiApp(
+  config: PerimeterConfig,
+  logger: Logger,
+): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, logger), {
     logger: new PinoNestLogger(logger),
     abortOnError: false,

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   try {
     const app = await createApiApp(config, logger);
     await app.listen(config.api.port, config.api.host);
-    logger.info({ url: `http://${config.api.host}:${config.api.port}/graphql` }, 'GraphQL API listening');
+    logger.info(
+      { url: `http://${config.api.host}:${config.api.port}/graphql` },
+      'GraphQL API listening',
+    );
     const stop = async () => {
       await app.close();
       await telemetry.shutdown();

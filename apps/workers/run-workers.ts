@@ -44,7 +44,9 @@ export async function runWorkers(config: PerimeterConfig, logger: Logger, teleme
       const added = await ensureSearchAttributes(connection, config.temporal.namespace);
       if (added.length) logger.info({ added }, 'registered search attributes');
       const workers = await Promise.all(
-        config.worker.taskQueues.map((q) => workerFactories[q]({ config, connection, dataSource, telemetry })),
+        config.worker.taskQueues.map((q) =>
+          workerFactories[q]({ config, connection, dataSource, telemetry }),
+        ),
       );
       logger.info({ taskQueues: config.worker.taskQueues }, 'worker started');
       await Promise.all(workers.map((w) => w.run()));

@@ -12,12 +12,20 @@ const bool = z
 /** `host:port` (IPv4, hostname) or `[v6]:port`; the port defaults to 53. */
 const resolverList = z
   .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
   .pipe(
     z.array(
       z
         .string()
-        .regex(/^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'expected host or host:port'),
+        .regex(
+          /^(\[[0-9a-fA-F:.]+\]|[0-9a-fA-F:.]+|[A-Za-z0-9.-]+)(:\d{1,5})?$/,
+          'expected host or host:port',
+        ),
     ),
   );
 
@@ -66,7 +74,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
     worker: {
-      taskQueues: e.WORKER_TASK_QUEUES.split(',').map((q) => q.trim()).filter(Boolean),
+      taskQueues: e.WORKER_TASK_QUEUES.split(',')
+        .map((q) => q.trim())
+        .filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     },
     api: { host: e.API_HOST, port: e.API_PORT },

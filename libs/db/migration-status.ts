@@ -18,7 +18,9 @@ export async function pendingMigrations(ds: DataSource): Promise<string[]> {
   ])) as Array<{ exists: boolean }>;
   const applied = new Set<string>();
   if (exists) {
-    const rows = (await ds.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as Array<{ name: string }>;
+    const rows = (await ds.query(`SELECT name FROM ${MIGRATIONS_TABLE}`)) as Array<{
+      name: string;
+    }>;
     for (const r of rows) applied.add(r.name);
   }
   return ds.migrations.map((m) => m.name ?? m.constructor.name).filter((n) => !applied.has(n));

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
-import { DatabaseNotMigrated, assertMigrated, pendingMigrations, runMigrations } from './migration-status';
+import {
+  DatabaseNotMigrated,
+  assertMigrated,
+  pendingMigrations,
+  runMigrations,
+} from './migration-status';
 import { createDomainScan, findScanResults, upsertScanResult } from './scans.repository';
 
 describe('migrations', () => {

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import { domainScanWorkflowId, type ResultStatus, type ScanStatus } from '../contracts/scan.contract';
+import {
+  domainScanWorkflowId,
+  type ResultStatus,
+  type ScanStatus,
+} from '../contracts/scan.contract';
 import { DomainEntity, OrganisationEntity, ScanEntity, ScanResultEntity } from './entities';
 
 export const DEFAULT_ORGANISATION_SLUG = 'default';

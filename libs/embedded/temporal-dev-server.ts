@@ -18,7 +18,11 @@ export class ToolMissing extends Error {
 export function temporalCliPath(): string {
   const bin = path.join(toolsDir(), 'bin', 'temporal');
   const stamp = path.join(toolsDir(), 'bin', 'temporal.version');
-  if (!existsSync(bin) || !existsSync(stamp) || readFileSync(stamp, 'utf8').trim() !== TEMPORAL_CLI_VERSION) {
+  if (
+    !existsSync(bin) ||
+    !existsSync(stamp) ||
+    readFileSync(stamp, 'utf8').trim() !== TEMPORAL_CLI_VERSION
+  ) {
     throw new ToolMissing(
       `Temporal CLI ${TEMPORAL_CLI_VERSION} not found in ${path.dirname(bin)}; run \`bash scripts/tools.sh\`.`,
     );
@@ -44,17 +48,25 @@ export interface RunningTemporal {
 }
 
 /** `temporal server start-dev` with Perimeter's search attributes registered. */
-export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<RunningTemporal> {
+export async function startTemporalDevServer(
+  options: TemporalDevServerOptions,
+): Promise<RunningTemporal> {
   const bin = temporalCliPath();
   const args = [
-    'server', 'start-dev',
-    '--ip', '127.0.0.1',
-    '--port', String(options.port),
-    '--namespace', options.namespace ?? 'default',
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace ?? 'default',
+    '--log-level',
+    'warn',
     ...customSearchAttributes.flatMap((a) => ['--search-attribute', `${a.name}=Keyword`]),
   ];
-  if (options.uiPort !== undefined) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined)
+    args.push('--ui-ip', '127.0.0.1', '--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) {
     await mkdir(path.dirname(options.dbFile), { recursive: true });
@@ -75,7 +87,9 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
         await connection.workflowService.getSystemInfo({});
-        await connection.workflowService.describeNamespace({ namespace: options.namespace ?? 'default' });
+        await connection.workflowService.describeNamespace({
+          namespace: options.namespace ?? 'default',
+        });
       } finally {
         await connection.close();
       }

@@ -60,7 +60,14 @@ export function upgradeLegacySpan(span: ReadableSpan): ReadableSpan {
   return Object.assign(Object.create(span) as ReadableSpan, {
     spanContext: () => own,
     ...(needsParent
-      ? { parentSpanContext: { traceId: own.traceId, spanId: legacy.parentSpanId!, traceFlags: own.traceFlags, isRemote: false } }
+      ? {
+          parentSpanContext: {
+            traceId: own.traceId,
+            spanId: legacy.parentSpanId!,
+            traceFlags: own.traceFlags,
+            isRemote: false,
+          },
+        }
       : {}),
     ...(needsScope ? { instrumentationScope: legacy.instrumentationLibrary } : {}),
   });

@@ -18,7 +18,10 @@ export async function ensureSearchAttributes(
   await operator.addSearchAttributes({
     namespace,
     searchAttributes: Object.fromEntries(
-      missing.map((a) => [a.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+      missing.map((a) => [
+        a.name,
+        temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+      ]),
     ),
   });
   return missing.map((a) => a.name);

@@ -2,10 +2,7 @@ import { GraphQLError } from 'graphql';
 
 /** Error codes a GraphQL client can act on, in `extensions.code`. */
 export type PerimeterErrorCode =
-  | 'INVALID_DOMAIN_NAME'
-  | 'BAD_USER_INPUT'
-  | 'NOT_FOUND'
-  | 'TEMPORAL_UNAVAILABLE';
+  'INVALID_DOMAIN_NAME' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'TEMPORAL_UNAVAILABLE';
 
 export function graphQLError(
   code: PerimeterErrorCode,

@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ScanKindAttribute, ScanTargetAttribute, OrganisationAttribute } from '../../../libs/contracts';
+import {
+  ScanKindAttribute,
+  ScanTargetAttribute,
+  OrganisationAttribute,
+} from '../../../libs/contracts';
 import { startLab, type Lab } from '../../../lab/lab';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 

@@ -79,7 +79,8 @@ export class ScansService {
   }
 
   async getScan(id: string): Promise<ScanEntity> {
-    if (!UUID.test(id)) throw graphQLError('BAD_USER_INPUT', `"${id.slice(0, 64)}" is not a scan id`);
+    if (!UUID.test(id))
+      throw graphQLError('BAD_USER_INPUT', `"${id.slice(0, 64)}" is not a scan id`);
     const scan = await findScan(this.dataSource, id);
     if (!scan) throw graphQLError('NOT_FOUND', `no scan with id ${id}`);
     return scan;

@@ -20,7 +20,9 @@ export class Foundation1795348570017 implements MigrationInterface {
         unicode_name varchar(1024) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE UNIQUE INDEX domain_organisation_name_key ON domain (organisation_id, name)`);
+    await q.query(
+      `CREATE UNIQUE INDEX domain_organisation_name_key ON domain (organisation_id, name)`,
+    );
     await q.query(`CREATE INDEX domain_name_idx ON domain (name)`);
     await q.query(`
       CREATE TABLE scan (
@@ -57,7 +59,9 @@ export class Foundation1795348570017 implements MigrationInterface {
         started_at timestamptz NOT NULL,
         finished_at timestamptz NOT NULL
       )`);
-    await q.query(`CREATE UNIQUE INDEX scan_result_scan_scanner_key ON scan_result (scan_id, scanner)`);
+    await q.query(
+      `CREATE UNIQUE INDEX scan_result_scan_scanner_key ON scan_result (scan_id, scanner)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -16,7 +16,9 @@ export class ScanModel {
   @Field(() => ScanStatusEnum)
   status!: ScanStatus;
 
-  @Field(() => String, { description: 'Temporal workflow ID, to find the scan in the Temporal UI.' })
+  @Field(() => String, {
+    description: 'Temporal workflow ID, to find the scan in the Temporal UI.',
+  })
   workflowId!: string;
 
   @Field(() => GraphQLISODateTime)

@@ -1,0 +1,28 @@
+import { loadConfig } from '../../../libs/config/config';
+import { createDataSource, pendingMigrations, runMigrations } from '../../../libs/db';
+
+/** `perimeter db migrate|status`: the only way the schema changes. */
+export async function dbCommand(sub: string | undefined, out = console.log): Promise<number> {
+  const config = loadConfig();
+  if (!config.databaseUrl) {
+    out('DATABASE_URL is not set');
+    return 2;
+  }
+  const ds = await createDataSource(config.databaseUrl).initialize();
+  try {
+    if (sub === 'migrate') {
+      const applied = await runMigrations(ds);
+      out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
+      return 0;
+    }
+    if (sub === 'status') {
+      const pending = await pendingMigrations(ds);
+      out(pending.length ? `pending: ${pending.join(', ')}` : 'database is up to date');
+      return pending.length ? 1 : 0;
+    }
+    out('usage: perimeter db migrate|status');
+    return 2;
+  } finally {
+    await ds.destroy();
+  }
+}

@@ -1,0 +1,145 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { startLab } from '../../../lab/lab';
+import { createDataSource, runMigrations } from '../../../libs/db';
+import { startEmbeddedPostgres } from '../../../libs/embedded/embedded-postgres';
+import { waitFor } from '../../../libs/embedded/free-port';
+import { projectRoot } from '../../../libs/embedded/paths';
+import { startTemporalDevServer } from '../../../libs/embedded/temporal-dev-server';
+
+export interface DevOptions {
+  apiPort: number;
+  pgPort: number;
+  temporalPort: number;
+  temporalUiPort: number;
+  labDnsPort: number;
+}
+
+type Stop = () => Promise<void>;
+
+/**
+ * `perimeter dev`: the whole system on this machine with embedded defaults — PostgreSQL, the
+ * Temporal dev server (Web UI, state in a file), the lab, migrations, the API and a worker.
+ */
+export async function devCommand(opts: DevOptions, out = console.log): Promise<number> {
+  const root = projectRoot();
+  const data = path.join(root, '.data');
+  const logs = path.join(data, 'logs');
+  await mkdir(logs, { recursive: true });
+  const stops: Stop[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch((e: Error) => out(`stop: ${e.message}`));
+  };
+  const fileLog = (name: string) => {
+    const stream = createWriteStream(path.join(logs, `${name}.log`), { flags: 'a' });
+    return (line: string) => stream.write(line);
+  };
+
+  try {
+    let databaseUrl = process.env.DATABASE_URL;
+    if (!databaseUrl) {
+      out(`starting PostgreSQL (data in ${path.relative(root, data)}/postgres)…`);
+      const pg = await startEmbeddedPostgres({
+        dataDir: path.join(data, 'postgres'),
+        port: opts.pgPort,
+        onLog: fileLog('postgres'),
+      });
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+
+    out('starting the Temporal dev server…');
+    const temporal = await startTemporalDevServer({
+      port: opts.temporalPort,
+      uiPort: opts.temporalUiPort,
+      dbFile: path.join(data, 'temporal', 'temporal.db'),
+      onLog: fileLog('temporal'),
+    });
+    stops.push(temporal.stop);
+
+    const lab = await startLab({ dnsPort: opts.labDnsPort });
+    stops.push(lab.close);
+
+    const ds = await createDataSource(databaseUrl).initialize();
+    const applied = await runMigrations(ds).finally(() => ds.destroy());
+    if (applied.length) out(`applied migrations: ${applied.join(', ')}`);
+
+    const env = {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      TEMPORAL_ADDRESS: temporal.address,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(opts.apiPort),
+      SCANNER_RESOLVERS: lab.resolvers.join(','),
+      // The lab lives on loopback addresses.
+      ALLOW_PRIVATE_TARGETS: 'true',
+    };
+    const children: ChildProcess[] = [];
+    for (const [name, entry] of [
+      ['worker', 'dist/apps/workers/main.js'],
+      ['api', 'dist/apps/api/main.js'],
+    ] as const) {
+      const log = fileLog(name);
+      const child = spawn(process.execPath, [path.join(root, entry)], {
+        env,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (d: Buffer) => log(d.toString()));
+      child.stderr?.on('data', (d: Buffer) => log(d.toString()));
+      children.push(child);
+      stops.push(
+        () =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      );
+    }
+
+    const graphql = `http://127.0.0.1:${opts.apiPort}/graphql`;
+    await waitFor(
+      'the API',
+      async () => {
+        const dead = children.find((c) => c.exitCode !== null);
+        if (dead) throw new Error(`a process exited early; see ${logs}`);
+        const res = await fetch(`http://127.0.0.1:${opts.apiPort}/health/ready`);
+        if (!res.ok) throw new Error(`readiness ${res.status}`);
+      },
+      { timeoutMs: 120_000, intervalMs: 500 },
+    );
+
+    out('');
+    out('Perimeter is running.');
+    out(`  GraphQL endpoint  ${graphql}`);
+    out(`  Temporal UI       ${temporal.uiUrl}/namespaces/default/workflows`);
+    out(`  Temporal server   ${temporal.address}`);
+    out(`  PostgreSQL        ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
+    out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
+    out(`  Logs              ${path.relative(root, logs)}/`);
+    out('');
+    out('Try it:');
+    out(
+      `  curl -s ${graphql} -H 'content-type: application/json' \\\n` +
+        `    -d '{"query":"mutation { requestDomainScan(domain: \\"good.perimeter.test\\") { id status workflowId } }"}'`,
+    );
+    out('Stop with Ctrl-C.');
+
+    const exited = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('interrupted'));
+      process.once('SIGTERM', () => resolve('terminated'));
+      for (const [i, c] of children.entries()) {
+        c.once('exit', (code) => resolve(`${i === 0 ? 'worker' : 'api'} exited with ${code}`));
+      }
+    });
+    out(`${exited}; stopping…`);
+    await stopAll();
+    return exited.includes('exited') ? 1 : 0;
+  } catch (err) {
+    out(`failed to start: ${(err as Error).message}`);
+    await stopAll();
+    return 1;
+  }
+}

@@ -1,0 +1,60 @@
+import { parseArgs } from 'node:util';
+
+const USAGE = `perimeter <command>
+
+  dev                     start the whole system with embedded defaults
+  db migrate              apply pending database migrations (DATABASE_URL)
+  db status               list pending migrations; exit 1 when some are pending
+  lab [--dns-port N]      run the lab (fake internet) until interrupted
+  scan domain <name>      scan a domain now, without any server; prints JSON
+
+Configuration comes from the environment (see README).`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      'dns-port': { type: 'string' },
+      host: { type: 'string' },
+      'api-port': { type: 'string' },
+    },
+  });
+  const [command, sub, arg] = positionals;
+  const num = (v: string | undefined, d: number) => (v === undefined ? d : Number(v));
+  if (values.help || !command) {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  switch (command) {
+    case 'db':
+      return (await import('./commands/db.command.js')).dbCommand(sub);
+    case 'lab':
+      return (await import('./commands/lab.command.js')).labCommand({
+        host: values.host ?? '127.0.0.1',
+        dnsPort: num(values['dns-port'], 15353),
+      });
+    case 'scan':
+      if (sub !== 'domain' || !arg) break;
+      return (await import('./commands/scan.command.js')).scanDomainCommand(arg);
+    case 'dev':
+      return (await import('./commands/dev.command.js')).devCommand({
+        apiPort: num(values['api-port'] ?? process.env.API_PORT, 4000),
+        pgPort: num(process.env.PERIMETER_DEV_PG_PORT, 54329),
+        temporalPort: num(process.env.PERIMETER_DEV_TEMPORAL_PORT, 7233),
+        temporalUiPort: num(process.env.PERIMETER_DEV_TEMPORAL_UI_PORT, 8233),
+        labDnsPort: num(values['dns-port'], 15353),
+      });
+  }
+  console.error(USAGE);
+  return 2;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(`${err.name}: ${err.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,31 @@
+export {
+  parseZoneFile,
+  isAtOrBelow,
+  ZoneFileError,
+  ZONE_RECORD_TYPES,
+  type DomainName,
+  type ParseZoneOptions,
+  type Zone,
+  type ZoneRecord,
+  type ZoneRecordType,
+  type ARecord,
+  type AaaaRecord,
+  type NameRecord,
+  type MxRecord,
+  type TxtRecord,
+  type CaaRecord,
+  type SoaRecord,
+  type SrvRecord,
+  type TlsaRecord,
+  type DsRecord,
+  type DnskeyRecord,
+} from './zone-file';
+export {
+  startLabDnsServer,
+  ZoneSet,
+  type LabDnsServer,
+  type LabDnsServerOptions,
+  type LabDnsQueryEvent,
+  type DnsAnswer,
+} from './dns-server';
+export { loadZoneFile, loadZoneDir } from './zones';
