@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import { SCANNER_MAX_ATTEMPTS, type DomainScanActivities } from '../libs/contracts';
 import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
+import { withHeartbeats } from './heartbeat';
 
 export interface DomainScanActivityDeps {
   dataSource: DataSource;
@@ -23,9 +24,9 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     async dnsInventory({ scanId, domain }) {
       const { attempt } = Context.current().info;
       const startedAt = new Date();
-      const inventory = await scanDnsInventory(domain, deps.resolver, {
-        allowPrivateTargets: deps.allowPrivateTargets,
-      });
+      const inventory = await withHeartbeats(() =>
+        scanDnsInventory(domain, deps.resolver, { allowPrivateTargets: deps.allowPrivateTargets }),
+      );
       if (!inventory.complete && attempt < SCANNER_MAX_ATTEMPTS) {
         // A timeout is "could not determine", worth asking again before recording it as such.
         const unknown = Object.entries(inventory.records)

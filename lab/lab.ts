@@ -8,6 +8,7 @@ export interface LabOptions {
   /** Folder of `*.zone` master files; defaults to `lab/zones`. */
   zonesDir?: string;
   onDnsQuery?: LabDnsServerOptions['onQuery'];
+  dnsUdpDelayMs?: LabDnsServerOptions['udpDelayMs'];
 }
 
 export interface Lab {
@@ -25,6 +26,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     port: options.dnsPort ?? 0,
     zones,
     onQuery: options.onDnsQuery,
+    udpDelayMs: options.dnsUdpDelayMs,
   });
   return { dns, resolvers: [dns.address], close: () => dns.close() };
 }

@@ -23,6 +23,8 @@ const bookkeeping = proxyActivities<DomainScanActivities>({
 
 const scanners = proxyActivities<DomainScanActivities>({
   startToCloseTimeout: '2 minutes',
+  // Scanners heartbeat every 2 s: a lost worker's task is retried elsewhere within seconds.
+  heartbeatTimeout: '10 seconds',
   retry: {
     initialInterval: '2 seconds',
     backoffCoefficient: 2,

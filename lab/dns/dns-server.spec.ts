@@ -559,3 +559,29 @@ describe('ZoneSet', () => {
     expect(zones.answer('other.test', 'A')).toMatchObject({ rcode: 5, authoritative: false });
   });
 });
+
+describe('udpDelayMs', () => {
+  it('holds back answers for the chosen names only', async () => {
+    const zone = parseZoneFile(
+      '$ORIGIN slow.test.\n$TTL 60\n@ IN SOA ns hostmaster 1 60 60 60 60\n@ IN A 127.0.0.1\nfast IN A 127.0.0.2\n',
+    );
+    const server = await startLabDnsServer({
+      zones: [zone],
+      udpDelayMs: (q) => (q.name === 'slow.test' ? 400 : 0),
+    });
+    try {
+      const resolver = new Resolver({ timeout: 2000, tries: 1 });
+      resolver.setServers([server.address]);
+      const t0 = performance.now();
+      expect(await resolver.resolve4('fast.slow.test')).toEqual(['127.0.0.2']);
+      const fast = performance.now() - t0;
+      const t1 = performance.now();
+      expect(await resolver.resolve4('slow.test')).toEqual(['127.0.0.1']);
+      const slow = performance.now() - t1;
+      expect(fast).toBeLessThan(300);
+      expect(slow).toBeGreaterThanOrEqual(390);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -17,6 +17,11 @@ export interface LabDnsServerOptions {
   zones: Zone[];
   /** Called after each answered query (tests use it to see which transport served what). */
   onQuery?: (event: LabDnsQueryEvent) => void;
+  /**
+   * Milliseconds to hold a UDP answer back (a slow or distant server); 0 answers at once. Tests
+   * use it to catch a scan while its DNS activity is still running.
+   */
+  udpDelayMs?: (query: { name: string; type: string }) => number;
 }
 
 export interface LabDnsQueryEvent {
@@ -311,6 +316,13 @@ function ourOpt(): dnsPacket.OptAnswer {
 interface ServerContext {
   zones: ZoneSet;
   onQuery?: (event: LabDnsQueryEvent) => void;
+  udpDelayMs?: LabDnsServerOptions['udpDelayMs'];
+}
+
+function udpDelay(context: ServerContext, message: Buffer): number {
+  if (!context.udpDelayMs) return 0;
+  const question = dnsPacket.decode(message).questions?.[0];
+  return question ? context.udpDelayMs({ name: question.name, type: question.type }) : 0;
 }
 
 function report(
@@ -383,7 +395,11 @@ function answerTcp(context: ServerContext, frame: Buffer): Buffer | undefined {
 /** Starts an authoritative server for `zones` on UDP and TCP, same host and port. */
 export async function startLabDnsServer(options: LabDnsServerOptions): Promise<LabDnsServer> {
   const host = options.host ?? '127.0.0.1';
-  const context: ServerContext = { zones: new ZoneSet(options.zones), onQuery: options.onQuery };
+  const context: ServerContext = {
+    zones: new ZoneSet(options.zones),
+    onQuery: options.onQuery,
+    udpDelayMs: options.udpDelayMs,
+  };
   const requestedPort = options.port ?? 0;
 
   let lastError: unknown;
@@ -436,7 +452,11 @@ function serveUdp(context: ServerContext, socket: dgram.Socket): void {
   socket.on('message', (message, remote) => {
     try {
       const response = answerUdp(context, message);
-      if (response !== undefined) socket.send(response, remote.port, remote.address);
+      if (response === undefined) return;
+      const delay = udpDelay(context, message);
+      const send = () => socket.send(response, remote.port, remote.address, () => undefined);
+      if (delay > 0) setTimeout(send, delay).unref();
+      else send();
     } catch {
       // Whatever a packet does to the encoder, the server stays up: drop it.
     }

@@ -7,6 +7,7 @@ import { createDomainScanWorker } from '../../apps/workers/domain-scan.worker';
 import { loadConfig, type PerimeterConfig } from '../../libs/config/config';
 import { createLogger, type Telemetry } from '../../libs/telemetry';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestNamespace } from './test-namespace';
 
 export function testConfig(overrides: Record<string, string> = {}): PerimeterConfig {
   return loadConfig({
@@ -44,7 +45,8 @@ export async function startTestStack(opts: {
   telemetry?: Telemetry;
 }): Promise<TestStack> {
   const db = await createTestDatabase(inject('pgAdminUrl'));
-  const config = testConfig({ DATABASE_URL: db.url, ...opts.env });
+  const namespace = await createTestNamespace(inject('temporalAddress'));
+  const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_NAMESPACE: namespace, ...opts.env });
   const logger = createLogger('perimeter-test', 'silent');
   const api = await createApiApp(config, logger);
   await api.listen(0, '127.0.0.1');
