@@ -13,7 +13,7 @@ describe('one trace from the GraphQL request to the SQL the activity runs', () =
   let telemetry: Telemetry;
   let lab: Lab;
   let stack: TestStack;
-  let waitForScan: typeof import('../../test/support/test-stack').waitForScan;
+  let waitForScan: typeof import('../../test/support/test-stack.js').waitForScan;
 
   beforeAll(async () => {
     // Tracing first, then the modules that load `http` and `pg`, as the real entrypoints do.
@@ -21,9 +21,9 @@ describe('one trace from the GraphQL request to the SQL the activity runs', () =
       serviceName: 'perimeter-test',
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
-    const support = await import('../../test/support/test-stack');
+    const support = await import('../../test/support/test-stack.js');
     waitForScan = support.waitForScan;
-    lab = await (await import('../../lab/lab')).startLab();
+    lab = await (await import('../../lab/lab.js')).startLab();
     stack = await support.startTestStack({
       env: { SCANNER_RESOLVERS: lab.resolvers.join(',') },
       telemetry,

@@ -1,5 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/lab';
+import { createTestDatabase } from '../../test/support/test-database';
 import { startTestStack, waitForScan, type TestStack } from '../../test/support/test-stack';
 import { spawnWorker, type WorkerProcess } from '../../test/support/worker-process';
 
@@ -74,6 +75,23 @@ describe('worker lifecycle: the scan survives the worker', () => {
     }
     return completed;
   }
+
+  it('refuses to start against an unmigrated database, naming the fix', async () => {
+    const empty = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
+    try {
+      const w = spawnWorker({
+        DATABASE_URL: empty.url,
+        TEMPORAL_ADDRESS: stack.config.temporal.address,
+        TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
+      });
+      workers.push(w);
+      expect(await w.exited).toBe(1);
+      const fatal = w.logs.find((l) => l.level === 'fatal');
+      expect(fatal?.msg).toMatch(/missing 1 migration.*npm run db:migrate/);
+    } finally {
+      await empty.drop();
+    }
+  });
 
   it('a worker killed mid-scan: a new worker finishes it, with exactly one result row', async () => {
     const first = startWorker();

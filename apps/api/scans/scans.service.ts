@@ -26,6 +26,7 @@ import type { domainScan } from '../../../workflows/domain-scan.workflow';
 import { graphQLError } from '../common/graphql-errors';
 import { DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 
+const START_DEADLINE_MS = 5000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
@@ -54,18 +55,21 @@ export class ScansService {
       scanners: [...DomainScanners],
     };
     try {
-      await this.temporal.workflow.start<typeof domainScan>('domainScan', {
-        taskQueue: TaskQueues.domainScans,
-        workflowId: scan.workflowId,
-        args: [workflowInput],
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        typedSearchAttributes: [
-          { key: ScanKindAttribute, value: 'domain' },
-          { key: ScanTargetAttribute, value: name.ascii },
-          { key: OrganisationAttribute, value: organisation.slug },
-        ],
-        memo: { target: name.unicode, organisation: organisation.slug },
-      });
+      // A bounded wait: when Temporal is down the caller hears so in seconds, not minutes.
+      await this.temporal.connection.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.temporal.workflow.start<typeof domainScan>('domainScan', {
+          taskQueue: TaskQueues.domainScans,
+          workflowId: scan.workflowId,
+          args: [workflowInput],
+          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          typedSearchAttributes: [
+            { key: ScanKindAttribute, value: 'domain' },
+            { key: ScanTargetAttribute, value: name.ascii },
+            { key: OrganisationAttribute, value: organisation.slug },
+          ],
+          memo: { target: name.unicode, organisation: organisation.slug },
+        }),
+      );
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
         const message = `could not start the scan workflow: ${(err as Error).message}`;

@@ -11,8 +11,13 @@ import { CONFIG, TEMPORAL_CLIENT } from '../tokens';
     {
       provide: TEMPORAL_CLIENT,
       inject: [CONFIG],
-      useFactory: async (config: PerimeterConfig): Promise<Client> => {
-        const connection = await Connection.connect({ address: config.temporal.address });
+      // Lazy: the API starts while Temporal is down and says so through /health/ready;
+      // mutations that need Temporal answer TEMPORAL_UNAVAILABLE meanwhile.
+      useFactory: (config: PerimeterConfig): Client => {
+        const connection = Connection.lazy({
+          address: config.temporal.address,
+          connectTimeout: '3 seconds',
+        });
         return new Client({
           connection,
           namespace: config.temporal.namespace,
