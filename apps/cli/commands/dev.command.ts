@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { startLab } from '../../../lab/lab';
 import { createDataSource, runMigrations } from '../../../libs/db';
@@ -19,13 +20,26 @@ export interface DevOptions {
 
 type Stop = () => Promise<void>;
 
+async function busyPorts(ports: Record<string, number>): Promise<string[]> {
+  const busy: string[] = [];
+  for (const [name, port] of Object.entries(ports)) {
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (!free) busy.push(`${name} ${port}`);
+  }
+  return busy;
+}
+
 /**
  * `perimeter dev`: the whole system on this machine with embedded defaults — PostgreSQL, the
  * Temporal dev server (Web UI, state in a file), the lab, migrations, the API and a worker.
  */
 export async function devCommand(opts: DevOptions, out = console.log): Promise<number> {
   const root = projectRoot();
-  const data = path.join(root, '.data');
+  const data = process.env.PERIMETER_DEV_DATA_DIR ?? path.join(root, '.data');
   const logs = path.join(data, 'logs');
   await mkdir(logs, { recursive: true });
   const stops: Stop[] = [];
@@ -37,7 +51,26 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     return (line: string) => stream.write(line);
   };
 
+  const children: ChildProcess[] = [];
+  // Last resort if this process dies before its orderly stop: never leave orphans behind.
+  process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
+
   try {
+    const busy = await busyPorts({
+      ...(process.env.DATABASE_URL ? {} : { PostgreSQL: opts.pgPort }),
+      'Temporal server': opts.temporalPort,
+      'Temporal UI': opts.temporalUiPort,
+      API: opts.apiPort,
+      'lab DNS': opts.labDnsPort,
+    });
+    if (busy.length) {
+      throw new Error(
+        `port(s) already in use: ${busy.join(', ')}. Is another Perimeter running? ` +
+          'Ports are set with API_PORT, PERIMETER_DEV_PG_PORT, PERIMETER_DEV_TEMPORAL_PORT, ' +
+          'PERIMETER_DEV_TEMPORAL_UI_PORT and --dns-port.',
+      );
+    }
+
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
       out(`starting PostgreSQL (data in ${path.relative(root, data)}/postgres)…`);
@@ -76,7 +109,6 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       // The lab lives on loopback addresses.
       ALLOW_PRIVATE_TARGETS: 'true',
     };
-    const children: ChildProcess[] = [];
     for (const [name, entry] of [
       ['worker', 'dist/apps/workers/main.js'],
       ['api', 'dist/apps/api/main.js'],
