@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab';
 import { SCANNER_MAX_ATTEMPTS } from '../libs/contracts';
 import { createDomainScan, findScan, findScanResults } from '../libs/db';
-import { freePort } from '../libs/embedded/free-port';
+import { freePort } from '../libs/embedded/process-utils';
 import { createScannerResolver } from '../libs/net/scanner-resolver';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
 import { createDomainScanActivities } from './domain-scan.activities';

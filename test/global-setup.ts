@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../libs/embedded/embedded-postgres';
-import { freePort } from '../libs/embedded/free-port';
+import { freePort } from '../libs/embedded/process-utils';
 import { startTemporalDevServer } from '../libs/embedded/temporal-dev-server';
 
 declare module 'vitest' {

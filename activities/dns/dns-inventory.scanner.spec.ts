@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../lab/lab';
-import { freePort } from '../../libs/embedded/free-port';
+import { freePort } from '../../libs/embedded/process-utils';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { resolveTarget } from '../../libs/net/target-guard';
 import { TargetNotAllowed } from '../../libs/net/errors';

@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../libs/embedded/free-port';
+import { freePort } from '../../libs/embedded/process-utils';
 import { projectRoot } from '../../libs/embedded/paths';
 
 /** What a newcomer does: start the embedded stack, paste the README's mutation, stop it. */

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { customSearchAttributes } from '../contracts/search-attributes';
-import { waitFor } from './free-port';
+import { stopProcess, waitFor } from './process-utils';
 import { toolsDir } from './paths';
 
 /** Pinned: v1.5.1 is the newest `temporalio/cli` that `go install` accepts (no `replace`). */
@@ -100,11 +100,6 @@ export async function startTemporalDevServer(
     address,
     uiUrl: options.uiPort !== undefined ? `http://127.0.0.1:${options.uiPort}` : undefined,
     process: child,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopProcess(child),
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { ensureSearchAttributes } from '../../libs/temporal/ensure-search-attributes';
-import { waitFor } from '../../libs/embedded/free-port';
+import { waitFor } from '../../libs/embedded/process-utils';
 import { customSearchAttributes } from '../../libs/contracts';
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { INestApplication } from '@nestjs/common';
 import { createApiApp } from '../create-api-app';
 import { DatabaseNotMigrated } from '../../../libs/db';
-import { freePort } from '../../../libs/embedded/free-port';
+import { freePort } from '../../../libs/embedded/process-utils';
 import { createLogger } from '../../../libs/telemetry';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
 import { testConfig } from '../../../test/support/test-stack';

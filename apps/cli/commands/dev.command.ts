@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startLab } from '../../../lab/lab';
 import { createDataSource, runMigrations } from '../../../libs/db';
 import { startEmbeddedPostgres } from '../../../libs/embedded/embedded-postgres';
-import { waitFor } from '../../../libs/embedded/free-port';
+import { stopProcess, waitFor } from '../../../libs/embedded/process-utils';
 import { projectRoot } from '../../../libs/embedded/paths';
 import { startTemporalDevServer } from '../../../libs/embedded/temporal-dev-server';
 
@@ -121,14 +121,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       child.stdout?.on('data', (d: Buffer) => log(d.toString()));
       child.stderr?.on('data', (d: Buffer) => log(d.toString()));
       children.push(child);
-      stops.push(
-        () =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      );
+      stops.push(() => stopProcess(child));
     }
 
     const graphql = `http://127.0.0.1:${opts.apiPort}/graphql`;

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import net from 'node:net';
 
 /** A TCP port the kernel says is free right now on `host`. */
@@ -29,4 +30,13 @@ export async function waitFor<T>(
     }
   }
   throw new Error(`${what} not ready after ${timeoutMs} ms: ${String(last)}`);
+}
+
+/** Asks a child process to stop (SIGTERM) and resolves once it has exited. */
+export function stopProcess(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
 }
