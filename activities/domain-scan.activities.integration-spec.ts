@@ -3,7 +3,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLab, type Lab } from '../lab/lab';
 import { SCANNER_MAX_ATTEMPTS } from '../libs/contracts';
-import { createDomainScan, findScan, findScanResults } from '../libs/db';
+import { createDomainScan, createOrganisation, findScan, findScanResults } from '../libs/db';
 import { freePort } from '../libs/embedded/process-utils';
 import { createScannerResolver } from '../libs/net/scanner-resolver';
 import { createTestDatabase, type TestDatabase } from '../test/support/test-database';
@@ -17,8 +17,10 @@ function run<A, R>(env: MockActivityEnvironment, fn: (arg: A) => Promise<R>, arg
 describe('domain scan activities (real Postgres, lab DNS)', () => {
   let db: TestDatabase;
   let lab: Lab;
+  let organisationId: string;
   beforeAll(async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
+    organisationId = (await createOrganisation(db.dataSource, { slug: 'acme', name: 'Acme' })).id;
     lab = await startLab();
   });
   afterAll(async () => {
@@ -29,7 +31,9 @@ describe('domain scan activities (real Postgres, lab DNS)', () => {
   const newScan = async () =>
     (
       await createDomainScan(db.dataSource, {
+        organisationId,
         domain: { ascii: 'good.perimeter.test', unicode: 'good.perimeter.test' },
+        requestedBy: null,
       })
     ).scan;
   const activities = (servers: string[], timeoutMs = 1000) =>

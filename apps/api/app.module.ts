@@ -4,6 +4,11 @@ import { APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { PerimeterConfig } from '../../libs/config/config';
 import type { Logger } from '../../libs/telemetry';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { DomainsModule } from './domains/domains.module';
+import { OrganisationsModule } from './organisations/organisations.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -37,8 +42,16 @@ export class AppModule {
           introspection: true,
           // Internal errors reach the client as a message, never a stack trace.
           includeStacktraceInErrorResponses: false,
+          context: ({ req }: { req: unknown }) => ({ req }),
+          // The auth guard also runs on field resolvers (field-level checks).
+          fieldResolverEnhancers: ['guards'],
         }),
+        AuthModule,
         HealthModule,
+        OrganisationsModule,
+        ApiKeysModule,
+        AuditModule,
+        DomainsModule,
         ScansModule,
       ],
       providers: [{ provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor }],

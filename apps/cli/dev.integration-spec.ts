@@ -50,17 +50,36 @@ describe('perimeter dev', () => {
       const temporalUi = /Temporal UI\s+(\S+)/.exec(out)![1];
       expect(graphql).toBe(`http://127.0.0.1:${api}/graphql`);
 
-      // The example the banner prints, as a user would paste it.
-      const body = /-d '(.+)'/.exec(out)![1];
+      // The sign-in and the scan the banner prints, as a user would paste them.
+      const email = /email\s+(\S+)/.exec(out)![1];
+      const password = /password\s+(\S+)\s+\(shown once/.exec(out)![1];
+      const organisationId = /requestDomainScan\(organisationId: \\"([0-9a-f-]{36})\\"/.exec(
+        out,
+      )![1];
+      let token = '';
       const post = async (payload: string) =>
         (await (
           await fetch(graphql, {
             method: 'POST',
-            headers: { 'content-type': 'application/json' },
+            headers: {
+              'content-type': 'application/json',
+              ...(token ? { authorization: `Bearer ${token}` } : {}),
+            },
             body: payload,
           })
         ).json()) as { data: any; errors?: unknown };
-      const requested = await post(body);
+      const signedIn = await post(
+        JSON.stringify({
+          query: `mutation { signIn(email: "${email}", password: "${password}") { token } }`,
+        }),
+      );
+      expect(signedIn.errors).toBeUndefined();
+      token = signedIn.data.signIn.token as string;
+      const requested = await post(
+        JSON.stringify({
+          query: `mutation { requestDomainScan(organisationId: "${organisationId}", domain: "good.perimeter.test") { id } }`,
+        }),
+      );
       expect(requested.errors).toBeUndefined();
       const id = requested.data.requestDomainScan.id as string;
       let status = 'QUEUED';

@@ -7,6 +7,10 @@ const USAGE = `perimeter <command>
   db status               list pending migrations; exit 1 when some are pending
   lab [--dns-port N]      run the lab (fake internet) until interrupted
   scan domain <name>      scan a domain now, without any server; prints JSON
+  admin create-user <email> [--super-admin]
+                          create a user with a random password, printed once
+  admin reset-password <email>
+                          give a user a new random password, printed once
 
 Configuration comes from the environment (see README).`;
 
@@ -19,6 +23,7 @@ async function main(argv: string[]): Promise<number> {
       'dns-port': { type: 'string' },
       host: { type: 'string' },
       'api-port': { type: 'string' },
+      'super-admin': { type: 'boolean' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -34,6 +39,10 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./commands/lab.command.js')).labCommand({
         host: values.host ?? '127.0.0.1',
         dnsPort: num(values['dns-port'], 15353),
+      });
+    case 'admin':
+      return (await import('./commands/admin.command.js')).adminCommand(sub, arg, {
+        superAdmin: values['super-admin'] ?? false,
       });
     case 'scan':
       if (sub !== 'domain' || !arg) break;

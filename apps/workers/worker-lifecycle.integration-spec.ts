@@ -5,7 +5,9 @@ import { startTestStack, waitForScan, type TestStack } from '../../test/support/
 import { spawnWorker, type WorkerProcess } from '../../test/support/worker-process';
 
 const SLOW_NAME = 'good.perimeter.test';
-const REQUEST = `mutation($d: String!) { requestDomainScan(domain: $d) { id workflowId } }`;
+const REQUEST = `mutation($o: ID!, $d: String!) {
+  requestDomainScan(organisationId: $o, domain: $d) { id workflowId }
+}`;
 const SCAN = `query($id: ID!) { scan(id: $id) { status results { scanner status attempt } } }`;
 
 describe('worker lifecycle: the scan survives the worker', () => {
@@ -53,7 +55,7 @@ describe('worker lifecycle: the scan survives the worker', () => {
     queried.length = 0;
     const { data, errors } = await stack.graphql<{
       requestDomainScan: { id: string; workflowId: string };
-    }>(REQUEST, { d: SLOW_NAME });
+    }>(REQUEST, { o: stack.organisationId, d: SLOW_NAME });
     expect(errors).toBeUndefined();
     const deadline = Date.now() + 30_000;
     while (!queried.includes(SLOW_NAME)) {
@@ -87,7 +89,7 @@ describe('worker lifecycle: the scan survives the worker', () => {
       workers.push(w);
       expect(await w.exited).toBe(1);
       const fatal = w.logs.find((l) => l.level === 'fatal');
-      expect(fatal?.msg).toMatch(/missing 1 migration.*npm run db:migrate/);
+      expect(fatal?.msg).toMatch(/missing 2 migration.*npm run db:migrate/);
     } finally {
       await empty.drop();
     }

@@ -44,6 +44,15 @@ const schema = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  AUTH_LOCAL_SIGNIN: bool.default(false),
+  AUTH_LOCAL_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  AUTH_OIDC_ISSUER: z.string().url().optional(),
+  AUTH_OIDC_AUDIENCE: z.string().min(1).optional(),
+  AUTH_OIDC_JWKS_URL: z.string().url().optional(),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+  RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
+  RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
 });
 
 export interface PerimeterConfig {
@@ -60,6 +69,12 @@ export interface PerimeterConfig {
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  auth: {
+    /** Email + password sign-in issuing Perimeter's own tokens (the embedded stack). */
+    localSignIn: { secret: string; ttlSeconds: number } | undefined;
+    oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
+  };
+  rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -70,6 +85,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
     throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   }
   const e = parsed.data;
+  const problems: string[] = [];
+  if (e.AUTH_LOCAL_SIGNIN && !e.AUTH_LOCAL_JWT_SECRET) {
+    problems.push('  AUTH_LOCAL_JWT_SECRET: required when AUTH_LOCAL_SIGNIN is true');
+  }
+  if (Boolean(e.AUTH_OIDC_ISSUER) !== Boolean(e.AUTH_OIDC_AUDIENCE)) {
+    problems.push('  AUTH_OIDC_ISSUER and AUTH_OIDC_AUDIENCE: set both or neither');
+  }
+  if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
     databaseUrl: e.DATABASE_URL,
     temporal: { address: e.TEMPORAL_ADDRESS, namespace: e.TEMPORAL_NAMESPACE },
@@ -88,5 +111,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,
+    auth: {
+      localSignIn:
+        e.AUTH_LOCAL_SIGNIN && e.AUTH_LOCAL_JWT_SECRET
+          ? { secret: e.AUTH_LOCAL_JWT_SECRET, ttlSeconds: e.AUTH_TOKEN_TTL_SECONDS }
+          : undefined,
+      oidc:
+        e.AUTH_OIDC_ISSUER && e.AUTH_OIDC_AUDIENCE
+          ? {
+              issuer: e.AUTH_OIDC_ISSUER,
+              audience: e.AUTH_OIDC_AUDIENCE,
+              jwksUrl: e.AUTH_OIDC_JWKS_URL,
+            }
+          : undefined,
+    },
+    rateLimits: {
+      perMinute: e.RATE_LIMIT_PER_MINUTE,
+      notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
+      authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+    },
   };
 }

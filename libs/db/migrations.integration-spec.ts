@@ -6,6 +6,7 @@ import {
   pendingMigrations,
   runMigrations,
 } from './migration-status';
+import { createOrganisation } from './access.repository';
 import { createDomainScan, findScanResults, upsertScanResult } from './scans.repository';
 
 describe('migrations', () => {
@@ -14,22 +15,32 @@ describe('migrations', () => {
 
   it('an empty database has every migration pending and is refused with a clear message', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    expect(await pendingMigrations(db.dataSource)).toEqual(['Foundation1795348570017']);
+    expect(await pendingMigrations(db.dataSource)).toEqual([
+      'Foundation1795348570017',
+      'AccessControl1795350255015',
+    ]);
     const refusal = await assertMigrated(db.dataSource).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(DatabaseNotMigrated);
-    expect((refusal as Error).message).toMatch(/missing 1 migration.*npm run db:migrate/);
+    expect((refusal as Error).message).toMatch(/missing 2 migration.*npm run db:migrate/);
   });
 
   it('applies the schema once; a second run applies nothing', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    expect(await runMigrations(db.dataSource)).toEqual(['Foundation1795348570017']);
+    expect(await runMigrations(db.dataSource)).toEqual([
+      'Foundation1795348570017',
+      'AccessControl1795350255015',
+    ]);
     expect(await runMigrations(db.dataSource)).toEqual([]);
     await expect(assertMigrated(db.dataSource)).resolves.toBeUndefined();
     const tables = (await db.dataSource.query(
       `SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename`,
     )) as Array<{ tablename: string }>;
     expect(tables.map((t) => t.tablename)).toEqual([
+      'api_key',
+      'app_user',
+      'audit_log',
       'domain',
+      'membership',
       'migrations',
       'organisation',
       'scan',
@@ -49,10 +60,12 @@ describe('migrations', () => {
     );
   });
 
-  it('reverts cleanly', async () => {
+  it('reverts cleanly, newest first', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
     await db.dataSource.undoLastMigration();
-    expect(await pendingMigrations(db.dataSource)).toEqual(['Foundation1795348570017']);
+    expect(await pendingMigrations(db.dataSource)).toEqual(['AccessControl1795350255015']);
+    await db.dataSource.undoLastMigration();
+    expect(await pendingMigrations(db.dataSource)).toHaveLength(2);
   });
 });
 
@@ -62,8 +75,11 @@ describe('scan records', () => {
 
   it('writing the same scanner result twice leaves one row holding the latest attempt', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
+    const organisation = await createOrganisation(db.dataSource, { slug: 'acme', name: 'Acme' });
     const { scan } = await createDomainScan(db.dataSource, {
+      organisationId: organisation.id,
       domain: { ascii: 'example.test', unicode: 'example.test' },
+      requestedBy: null,
     });
     const write = (attempt: number) =>
       upsertScanResult(db.dataSource, {
@@ -87,8 +103,20 @@ describe('scan records', () => {
   it('the same domain requested twice is one domain row with two scans', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
     const name = { ascii: 'xn--bcher-kva.test', unicode: 'bücher.test' };
-    const a = await createDomainScan(db.dataSource, { domain: name });
-    const b = await createDomainScan(db.dataSource, { domain: name });
+    const { id: organisationId } = await createOrganisation(db.dataSource, {
+      slug: 'acme',
+      name: 'Acme',
+    });
+    const a = await createDomainScan(db.dataSource, {
+      organisationId,
+      domain: name,
+      requestedBy: null,
+    });
+    const b = await createDomainScan(db.dataSource, {
+      organisationId,
+      domain: name,
+      requestedBy: 'user:x',
+    });
     expect(b.domain.id).toBe(a.domain.id);
     expect(b.scan.id).not.toBe(a.scan.id);
     expect(a.scan).toMatchObject({ status: 'queued', target: 'xn--bcher-kva.test' });

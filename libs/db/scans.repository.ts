@@ -5,22 +5,7 @@ import {
   type ResultStatus,
   type ScanStatus,
 } from '../contracts/scan.contract';
-import { DomainEntity, OrganisationEntity, ScanEntity, ScanResultEntity } from './entities';
-
-export const DEFAULT_ORGANISATION_SLUG = 'default';
-
-/** The organisation scans land in until organisations are managed through the API. */
-export async function ensureOrganisation(
-  m: EntityManager,
-  slug: string,
-  name = slug,
-): Promise<OrganisationEntity> {
-  await m.query(
-    `INSERT INTO organisation (id, slug, name) VALUES ($1, $2, $3) ON CONFLICT (slug) DO NOTHING`,
-    [randomUUID(), slug, name],
-  );
-  return m.findOneByOrFail(OrganisationEntity, { slug });
-}
+import { DomainEntity, ScanEntity, ScanResultEntity } from './entities';
 
 export async function ensureDomain(
   m: EntityManager,
@@ -35,33 +20,32 @@ export async function ensureDomain(
   return m.findOneByOrFail(DomainEntity, { organisationId, name: name.ascii });
 }
 
-/** Writes the organisation, domain and queued scan rows in one transaction. */
+/** Writes the domain (if new) and the queued scan row in one transaction. */
 export async function createDomainScan(
   ds: DataSource,
-  input: { domain: { ascii: string; unicode: string }; organisationSlug?: string },
-): Promise<{ scan: ScanEntity; organisation: OrganisationEntity; domain: DomainEntity }> {
+  input: {
+    organisationId: string;
+    domain: { ascii: string; unicode: string };
+    requestedBy: string | null;
+  },
+): Promise<{ scan: ScanEntity; domain: DomainEntity }> {
   return ds.transaction(async (m) => {
-    const organisation = await ensureOrganisation(
-      m,
-      input.organisationSlug ?? DEFAULT_ORGANISATION_SLUG,
-      input.organisationSlug ?? 'Default organisation',
-    );
-    const domain = await ensureDomain(m, organisation.id, input.domain);
+    const domain = await ensureDomain(m, input.organisationId, input.domain);
     const id = randomUUID();
-    const scan = m.create(ScanEntity, {
+    await m.insert(ScanEntity, {
       id,
       kind: 'domain',
       target: domain.name,
-      organisationId: organisation.id,
+      organisationId: input.organisationId,
       domainId: domain.id,
       status: 'queued',
       workflowId: domainScanWorkflowId(id),
       startedAt: null,
       finishedAt: null,
       error: null,
+      requestedBy: input.requestedBy,
     });
-    await m.insert(ScanEntity, scan);
-    return { scan: await m.findOneByOrFail(ScanEntity, { id }), organisation, domain };
+    return { scan: await m.findOneByOrFail(ScanEntity, { id }), domain };
   });
 }
 

@@ -8,6 +8,7 @@ import { loadConfig, type PerimeterConfig } from '../../libs/config/config';
 import { createLogger, type Telemetry } from '../../libs/telemetry';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestNamespace } from './test-namespace';
+import { createOrganisationWithKey } from './test-principals';
 
 export function testConfig(overrides: Record<string, string> = {}): PerimeterConfig {
   return loadConfig({
@@ -23,6 +24,9 @@ export function testConfig(overrides: Record<string, string> = {}): PerimeterCon
 
 export interface TestStack {
   config: PerimeterConfig;
+  /** An organisation, and an admin API key for it that `graphql` sends by default. */
+  organisationId: string;
+  token: string;
   db: TestDatabase;
   api: INestApplication;
   graphqlUrl: string;
@@ -32,6 +36,8 @@ export interface TestStack {
   graphql<T = Record<string, unknown>>(
     query: string,
     variables?: Record<string, unknown>,
+    /** Bearer token to send instead of the stack's admin key; null sends none. */
+    token?: string | null,
   ): Promise<{
     data?: T;
     errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
@@ -48,6 +54,7 @@ export async function startTestStack(opts: {
   const namespace = await createTestNamespace(inject('temporalAddress'));
   const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_NAMESPACE: namespace, ...opts.env });
   const logger = createLogger('perimeter-test', 'silent');
+  const { organisationId, token } = await createOrganisationWithKey(db.dataSource);
   const api = await createApiApp(config, logger);
   await api.listen(0, '127.0.0.1');
   const graphqlUrl = `${(await api.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
@@ -60,6 +67,8 @@ export async function startTestStack(opts: {
 
   return {
     config,
+    organisationId,
+    token,
     db,
     api,
     graphqlUrl,
@@ -75,10 +84,14 @@ export async function startTestStack(opts: {
       workers.push({ worker, running: worker.run() });
       return worker;
     },
-    async graphql(query, variables) {
+    async graphql(query, variables, as) {
+      const bearer = as === undefined ? token : as;
       const res = await fetch(graphqlUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(bearer ? { authorization: `Bearer ${bearer}` } : {}),
+        },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as never;

@@ -2,7 +2,16 @@ import { GraphQLError } from 'graphql';
 
 /** Error codes a GraphQL client can act on, in `extensions.code`. */
 export type PerimeterErrorCode =
-  'INVALID_DOMAIN_NAME' | 'BAD_USER_INPUT' | 'NOT_FOUND' | 'TEMPORAL_UNAVAILABLE';
+  | 'INVALID_DOMAIN_NAME'
+  | 'BAD_USER_INPUT'
+  | 'NOT_FOUND'
+  | 'TEMPORAL_UNAVAILABLE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'CONFLICT'
+  | 'LAST_ADMIN'
+  | 'WEAK_PASSWORD';
 
 export function graphQLError(
   code: PerimeterErrorCode,

@@ -2,6 +2,7 @@ import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
 import type { Client } from '@temporalio/client';
 import type { Response } from 'express';
 import type { DataSource } from 'typeorm';
+import { Public } from '../auth/authorize.decorator';
 import { DATA_SOURCE, TEMPORAL_CLIENT } from '../tokens';
 
 type Check = { status: 'up' } | { status: 'down'; error: string };
@@ -23,6 +24,8 @@ async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<C
   }
 }
 
+/** Probes for orchestrators: no credentials, nothing sensitive. */
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -5,6 +5,7 @@ import { DatabaseNotMigrated } from '../../../libs/db';
 import { freePort } from '../../../libs/embedded/process-utils';
 import { createLogger } from '../../../libs/telemetry';
 import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createOrganisationWithKey } from '../../../test/support/test-principals';
 import { testConfig } from '../../../test/support/test-stack';
 
 const logger = createLogger('perimeter-test', 'silent');
@@ -59,11 +60,14 @@ describe('API start-up and health', () => {
     expect(body.checks.postgres.status).toBe('up');
     expect(body.checks.temporal.status).toBe('down');
 
+    const { organisationId, token } = await createOrganisationWithKey(db.dataSource, {
+      role: 'operator',
+    });
     const res = await fetch(`${url}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: JSON.stringify({
-        query: 'mutation { requestDomainScan(domain: "good.perimeter.test") { id } }',
+        query: `mutation { requestDomainScan(organisationId: "${organisationId}", domain: "good.perimeter.test") { id } }`,
       }),
     });
     const answer = (await res.json()) as {

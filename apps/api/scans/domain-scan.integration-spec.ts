@@ -12,8 +12,10 @@ import { startLab, type Lab } from '../../../lab/lab';
 import { temporalCliPath } from '../../../libs/embedded/temporal-dev-server';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
-const REQUEST = `mutation($domain: String!) {
-  requestDomainScan(domain: $domain) { id kind target status workflowId requestedAt }
+const REQUEST = `mutation($organisationId: ID!, $domain: String!) {
+  requestDomainScan(organisationId: $organisationId, domain: $domain) {
+    id kind target status workflowId requestedAt
+  }
 }`;
 const SCAN = `query($id: ID!) {
   scan(id: $id) {
@@ -39,6 +41,7 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
 
   it('scans a lab domain to completion and returns its DNS inventory', async () => {
     const requested = await stack.graphql<{ requestDomainScan: Record<string, string> }>(REQUEST, {
+      organisationId: stack.organisationId,
       domain: 'Good.Perimeter.Test.',
     });
     expect(requested.errors).toBeUndefined();
@@ -95,6 +98,7 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
 
   it('records a domain without mail records as findings, not errors', async () => {
     const { data } = await stack.graphql<{ requestDomainScan: { id: string } }>(REQUEST, {
+      organisationId: stack.organisationId,
       domain: 'nomail.perimeter.test',
     });
     await waitForScan(stack, data!.requestDomainScan.id);
@@ -107,6 +111,7 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
 
   it('records a name that does not exist as NXDOMAIN', async () => {
     const { data } = await stack.graphql<{ requestDomainScan: { id: string } }>(REQUEST, {
+      organisationId: stack.organisationId,
       domain: 'missing.good.perimeter.test',
     });
     await waitForScan(stack, data!.requestDomainScan.id);
@@ -120,7 +125,7 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
   it('finds the scan in Temporal by its search attributes and memo', async () => {
     const { data } = await stack.graphql<{ requestDomainScan: { id: string; workflowId: string } }>(
       REQUEST,
-      { domain: 'bücher.good.perimeter.test' },
+      { organisationId: stack.organisationId, domain: 'bücher.good.perimeter.test' },
     );
     const { id, workflowId } = data!.requestDomainScan;
     await waitForScan(stack, id);
@@ -130,7 +135,7 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
     expect(description.typedSearchAttributes.get(ScanTargetAttribute)).toBe(
       'xn--bcher-kva.good.perimeter.test',
     );
-    expect(description.typedSearchAttributes.get(OrganisationAttribute)).toBe('default');
+    expect(description.typedSearchAttributes.get(OrganisationAttribute)).toMatch(/^org-/);
     expect(description.memo).toMatchObject({ target: 'bücher.good.perimeter.test' });
 
     // What a user types into the Temporal UI's filter box.
@@ -153,17 +158,17 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
     ['-bad.example', 'hyphen-position'],
   ])('refuses %j with INVALID_DOMAIN_NAME (%s) and writes nothing', async (domain, reason) => {
     const before = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM scan`);
-    const res = await stack.graphql(REQUEST, { domain });
+    const res = await stack.graphql(REQUEST, { organisationId: stack.organisationId, domain });
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0].extensions).toMatchObject({ code: 'INVALID_DOMAIN_NAME', reason });
     const after = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM scan`);
     expect(after).toEqual(before);
   });
 
-  it('answers an unknown or malformed scan id with a typed error', async () => {
+  it('answers an unknown or malformed scan id with NOT_FOUND', async () => {
     const unknown = await stack.graphql(SCAN, { id: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
     const malformed = await stack.graphql(SCAN, { id: "1' OR '1'='1" });
-    expect(malformed.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(malformed.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });
 });

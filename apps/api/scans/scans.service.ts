@@ -17,17 +17,20 @@ import {
   findScan,
   findScanResults,
   finishScan,
+  OrganisationEntity,
   type ScanEntity,
   type ScanResultEntity,
 } from '../../../libs/db';
-import { InvalidDomainName, validateDomainName } from '../../../libs/domain-name';
 import type { Logger } from '../../../libs/telemetry';
 import type { domainScan } from '../../../workflows/domain-scan.workflow';
+import { actorOf, type Principal } from '../../../libs/auth/roles';
+import { AccessService } from '../auth/access.service';
 import { graphQLError } from '../common/graphql-errors';
+import { isUuid } from '../common/ids';
+import { validDomainOrError } from '../domains/domains.service';
 import { DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 
 const START_DEADLINE_MS = 5000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class ScansService {
@@ -35,20 +38,25 @@ export class ScansService {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly access: AccessService,
   ) {}
 
   /** Validates the name, records a queued scan and starts its workflow (ID derived from the scan). */
-  async requestDomainScan(input: string): Promise<ScanEntity> {
-    let name: { ascii: string; unicode: string };
-    try {
-      name = validateDomainName(input);
-    } catch (err) {
-      if (err instanceof InvalidDomainName) {
-        throw graphQLError('INVALID_DOMAIN_NAME', err.message, { reason: err.reason });
-      }
-      throw err;
-    }
-    const { scan, organisation } = await createDomainScan(this.dataSource, { domain: name });
+  async requestDomainScan(
+    principal: Principal,
+    organisationId: string,
+    input: string,
+  ): Promise<ScanEntity> {
+    const name = validDomainOrError(input);
+    const actor = actorOf(principal);
+    const { scan } = await createDomainScan(this.dataSource, {
+      organisationId,
+      domain: name,
+      requestedBy: `${actor.actorType}:${actor.actorId}`,
+    });
+    const organisation = await this.dataSource
+      .getRepository(OrganisationEntity)
+      .findOneByOrFail({ id: organisationId });
     const workflowInput: DomainScanInput = {
       scanId: scan.id,
       domain: name.ascii,
@@ -82,12 +90,11 @@ export class ScansService {
     return scan;
   }
 
-  async getScan(id: string): Promise<ScanEntity> {
-    if (!UUID.test(id))
-      throw graphQLError('BAD_USER_INPUT', `"${id.slice(0, 64)}" is not a scan id`);
-    const scan = await findScan(this.dataSource, id);
-    if (!scan) throw graphQLError('NOT_FOUND', `no scan with id ${id}`);
-    return scan;
+  /** A scan of one of the principal's organisations; any other is "not found". */
+  async getScan(principal: Principal, id: string): Promise<ScanEntity> {
+    const scan = isUuid(id) ? await findScan(this.dataSource, id) : null;
+    this.access.assertCan(principal, 'viewer', scan?.organisationId, 'scan', id);
+    return scan!;
   }
 
   results(scanId: string): Promise<ScanResultEntity[]> {

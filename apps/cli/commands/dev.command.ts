@@ -4,7 +4,15 @@ import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { startLab } from '../../../lab/lab';
-import { createDataSource, runMigrations } from '../../../libs/db';
+import { randomBytes } from 'node:crypto';
+import { readFile, writeFile } from 'node:fs/promises';
+import {
+  createDataSource,
+  ensureFirstAdmin,
+  OrganisationEntity,
+  runMigrations,
+  type FirstAdmin,
+} from '../../../libs/db';
 import { startEmbeddedPostgres } from '../../../libs/embedded/embedded-postgres';
 import { stopProcess, waitFor } from '../../../libs/embedded/process-utils';
 import { projectRoot } from '../../../libs/embedded/paths';
@@ -19,6 +27,16 @@ export interface DevOptions {
 }
 
 type Stop = () => Promise<void>;
+
+/** The embedded stack's token-signing secret: made once, kept beside its data (mode 0600). */
+async function localJwtSecret(data: string): Promise<string> {
+  const file = path.join(data, 'auth-secret');
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim().length >= 32) return existing.trim();
+  const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
 
 async function busyPorts(ports: Record<string, number>): Promise<string[]> {
   const busy: string[] = [];
@@ -96,8 +114,19 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     stops.push(lab.close);
 
     const ds = await createDataSource(databaseUrl).initialize();
-    const applied = await runMigrations(ds).finally(() => ds.destroy());
-    if (applied.length) out(`applied migrations: ${applied.join(', ')}`);
+    let firstAdmin: FirstAdmin | undefined;
+    let defaultOrganisationId: string | undefined;
+    try {
+      const applied = await runMigrations(ds);
+      if (applied.length) out(`applied migrations: ${applied.join(', ')}`);
+      firstAdmin = await ensureFirstAdmin(ds);
+      defaultOrganisationId = (
+        await ds.getRepository(OrganisationEntity).findOneBy({ slug: 'default' })
+      )?.id;
+    } finally {
+      await ds.destroy();
+    }
+    const jwtSecret = await localJwtSecret(data);
 
     const env = {
       ...process.env,
@@ -108,6 +137,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       SCANNER_RESOLVERS: lab.resolvers.join(','),
       // The lab lives on loopback addresses.
       ALLOW_PRIVATE_TARGETS: 'true',
+      AUTH_LOCAL_SIGNIN: 'true',
+      AUTH_LOCAL_JWT_SECRET: jwtSecret,
     };
     for (const [name, entry] of [
       ['worker', 'dist/apps/workers/main.js'],
@@ -145,10 +176,29 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
     out(`  Logs              ${path.relative(root, logs)}/`);
     out('');
-    out('Try it:');
+    if (firstAdmin) {
+      out('First start: created the super-admin (admin of the "default" organisation):');
+      out(`  email     ${firstAdmin.email}`);
+      out(
+        `  password  ${firstAdmin.password}   (shown once; reset with \`perimeter admin reset-password\`)`,
+      );
+    } else {
+      out(
+        'Sign in with the admin created on first start (`perimeter admin reset-password <email>` for a new password).',
+      );
+    }
+    out('');
+    out('Try it: sign in, then scan a lab domain with the token.');
+    const email = firstAdmin?.email ?? 'admin@perimeter.local';
+    const password = firstAdmin?.password ?? '<password>';
     out(
-      `  curl -s ${graphql} -H 'content-type: application/json' \\\n` +
-        `    -d '{"query":"mutation { requestDomainScan(domain: \\"good.perimeter.test\\") { id status workflowId } }"}'`,
+      `  TOKEN=$(curl -s ${graphql} -H 'content-type: application/json' \\\n` +
+        `    -d '{"query":"mutation { signIn(email: \\"${email}\\", password: \\"${password}\\") { token } }"}' \\\n` +
+        `    | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')`,
+    );
+    out(
+      `  curl -s ${graphql} -H 'content-type: application/json' -H "authorization: Bearer $TOKEN" \\\n` +
+        `    -d '{"query":"mutation { requestDomainScan(organisationId: \\"${defaultOrganisationId ?? '<organisation id>'}\\", domain: \\"good.perimeter.test\\") { id status workflowId } }"}'`,
     );
     out('Stop with Ctrl-C.');
 

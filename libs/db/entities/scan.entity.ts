@@ -48,4 +48,8 @@ export class ScanEntity {
 
   @Column('text', { nullable: true })
   error!: string | null;
+
+  /** `user:<id>` or `api_key:<id>`; null for scans from before access control. */
+  @Column('varchar', { name: 'requested_by', length: 80, nullable: true })
+  requestedBy!: string | null;
 }

@@ -1,4 +1,5 @@
 import { Foundation1795348570017 } from './1795348570017-foundation';
+import { AccessControl1795350255015 } from './1795350255015-access-control';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
-export const migrations = [Foundation1795348570017];
+export const migrations = [Foundation1795348570017, AccessControl1795350255015];

@@ -1,0 +1,316 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { hashPassword } from '../../../libs/auth/passwords';
+import { roleAtLeast, type Role } from '../../../libs/auth/roles';
+import {
+  createDomainScan,
+  createOrganisation,
+  createUser,
+  ensureDomain,
+  upsertMembership,
+} from '../../../libs/db';
+import { createApiKey } from '../../../test/support/test-principals';
+import { startTestStack, type TestStack } from '../../../test/support/test-stack';
+
+/**
+ * For every GraphQL operation in the schema, every kind of caller, and a target in the caller's own
+ * organisation versus another one: the expected allow or deny. An operation without a rule here
+ * fails the first test, so nothing new ships unchecked.
+ */
+
+type Access =
+  'public' | 'authenticated' | 'superAdmin' | { role: Role; by: 'organisation' | 'object' };
+interface Target {
+  organisationId: string;
+}
+interface Rule {
+  access: Access;
+  /** Builds the call; may create fresh objects in `target` (mutations consume them). */
+  call(target: Target): Promise<{ query: string; variables?: Record<string, unknown> }>;
+}
+
+interface Caller {
+  name: string;
+  token: string | null;
+  /** Role in the own organisation. */
+  role?: Role;
+  /** Role in the other organisation. */
+  otherRole?: Role;
+  superAdmin?: boolean;
+}
+
+const unique = () => randomBytes(4).toString('hex');
+
+describe('access matrix', () => {
+  let stack: TestStack;
+  let own: Target;
+  let other: Target;
+  const callers: Caller[] = [];
+  const secret = randomBytes(32).toString('hex');
+  const password = 'correct horse battery staple';
+
+  const ds = () => stack.db.dataSource;
+
+  async function signIn(email: string): Promise<string> {
+    const res = await stack.graphql<{ signIn: { token: string } }>(
+      `mutation($e: String!, $p: String!) { signIn(email: $e, password: $p) { token } }`,
+      { e: email, p: password },
+      null,
+    );
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return res.data.signIn.token;
+  }
+
+  beforeAll(async () => {
+    stack = await startTestStack({
+      env: {
+        AUTH_LOCAL_SIGNIN: 'true',
+        AUTH_LOCAL_JWT_SECRET: secret,
+        // The matrix makes many calls and many deliberate not-founds from one address.
+        RATE_LIMIT_PER_MINUTE: '100000',
+        RATE_LIMIT_NOT_FOUND_PER_MINUTE: '100000',
+        RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '100000',
+      },
+    });
+    own = { organisationId: (await createOrganisation(ds(), { slug: 'own', name: 'Own' })).id };
+    other = {
+      organisationId: (await createOrganisation(ds(), { slug: 'other', name: 'Other' })).id,
+    };
+    const hash = await hashPassword(password);
+    const person = async (name: string, role?: Role, superAdmin = false) => {
+      const user = await createUser(ds(), {
+        email: `${name}@example.test`,
+        passwordHash: hash,
+        superAdmin,
+      });
+      if (role)
+        await upsertMembership(ds(), { userId: user.id, organisationId: own.organisationId, role });
+      callers.push({ name, token: await signIn(user.email), role, superAdmin });
+    };
+    callers.push({ name: 'anonymous', token: null });
+    await person('viewer', 'viewer');
+    await person('operator', 'operator');
+    await person('admin', 'admin');
+    await person('superadmin', undefined, true);
+    await person('outsider'); // a member of nothing
+    for (const role of ['viewer', 'operator', 'admin'] as const) {
+      const key = await createApiKey(ds(), own.organisationId, role);
+      callers.push({ name: `${role} key`, token: key.token, role });
+    }
+    // An admin of the other organisation: must see nothing of ours.
+    const otherAdmin = await createUser(ds(), {
+      email: 'other-admin@example.test',
+      passwordHash: hash,
+    });
+    await upsertMembership(ds(), {
+      userId: otherAdmin.id,
+      organisationId: other.organisationId,
+      role: 'admin',
+    });
+    const otherToken = await signIn(otherAdmin.email);
+    callers.push({ name: 'admin of other', token: otherToken, otherRole: 'admin' });
+  });
+  afterAll(() => stack?.stop());
+
+  const freshUser = async (t: Target, role: Role = 'operator') => {
+    const u = await createUser(ds(), { email: `m-${unique()}@example.test` });
+    await upsertMembership(ds(), { userId: u.id, organisationId: t.organisationId, role });
+    return u.id;
+  };
+
+  const rules: Record<string, Rule> = {
+    // Queries
+    me: { access: 'authenticated', call: async () => ({ query: '{ me { apiKeyId } }' }) },
+    organisations: {
+      access: 'authenticated',
+      call: async () => ({ query: '{ organisations { id } }' }),
+    },
+    organisation: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($id: ID!) { organisation(id: $id) { id } }',
+        variables: { id: t.organisationId },
+      }),
+    },
+    members: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { members(organisationId: $o) { role } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    apiKeys: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { apiKeys(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    auditLog: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { auditLog(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    domains: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { domains(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    scan: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `s${unique()}.example.test`, unicode: 'x' },
+          requestedBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { scan(id: $id) { id results { scanner } progress { state } } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    // Mutations
+    signIn: {
+      access: 'public',
+      call: async () => ({
+        query:
+          'mutation($p: String!) { signIn(email: "viewer@example.test", password: $p) { token } }',
+        variables: { p: password },
+      }),
+    },
+    createOrganisation: {
+      access: 'superAdmin',
+      call: async () => ({
+        query: `mutation { createOrganisation(slug: "o-${unique()}", name: "New") { id } }`,
+      }),
+    },
+    addMember: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!, $e: String!) { addMember(organisationId: $o, email: $e, role: VIEWER) { role } }',
+        variables: { o: t.organisationId, e: `new-${unique()}@example.test` },
+      }),
+    },
+    setMemberRole: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!, $u: ID!) { setMemberRole(organisationId: $o, userId: $u, role: VIEWER) { role } }',
+        variables: { o: t.organisationId, u: await freshUser(t) },
+      }),
+    },
+    removeMember: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: 'mutation($o: ID!, $u: ID!) { removeMember(organisationId: $o, userId: $u) }',
+        variables: { o: t.organisationId, u: await freshUser(t) },
+      }),
+    },
+    createApiKey: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!) { createApiKey(organisationId: $o, name: "ci", role: VIEWER) { token } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    revokeApiKey: {
+      access: { role: 'admin', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }',
+        variables: { id: (await createApiKey(ds(), t.organisationId, 'viewer')).keyId },
+      }),
+    },
+    addDomain: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!, $d: String!) { addDomain(organisationId: $o, domain: $d) { id } }',
+        variables: { o: t.organisationId, d: `d${unique()}.example.test` },
+      }),
+    },
+    removeDomain: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        const d = await ensureDomain(ds().manager, t.organisationId, {
+          ascii: `r${unique()}.example.test`,
+          unicode: 'r',
+        });
+        return { query: 'mutation($id: ID!) { removeDomain(id: $id) }', variables: { id: d.id } };
+      },
+    },
+    requestDomainScan: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "good.perimeter.test") { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+  };
+
+  /** What the caller should get: null for allowed, else the error code. */
+  function expected(caller: Caller, access: Access, target: 'own' | 'other'): string | null {
+    if (access === 'public') return null;
+    if (!caller.token) return 'UNAUTHENTICATED';
+    if (access === 'authenticated') return null;
+    if (access === 'superAdmin') return caller.superAdmin ? null : 'FORBIDDEN';
+    const roleThere = caller.superAdmin
+      ? 'admin'
+      : target === 'own'
+        ? caller.role
+        : caller.otherRole;
+    if (roleThere) return roleAtLeast(roleThere, access.role) ? null : 'FORBIDDEN';
+    // No role in that organisation: it is "not found" — except that an object operation first
+    // refuses callers who hold the role nowhere, before looking anything up.
+    if (access.by === 'object') {
+      const roleAnywhere = caller.role ?? caller.otherRole;
+      return roleAnywhere && roleAtLeast(roleAnywhere, access.role) ? 'NOT_FOUND' : 'FORBIDDEN';
+    }
+    return 'NOT_FOUND';
+  }
+
+  it('has a rule for every operation in the schema', async () => {
+    const res = await stack.graphql<{
+      __schema: {
+        queryType: { fields: Array<{ name: string }> };
+        mutationType: { fields: Array<{ name: string }> };
+      };
+    }>('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, null);
+    const operations = [
+      ...res.data!.__schema.queryType.fields,
+      ...res.data!.__schema.mutationType.fields,
+    ].map((f) => f.name);
+    const missing = operations.filter((op) => !rules[op]);
+    expect(missing, `operations without an access rule: ${missing.join(', ')}`).toEqual([]);
+    const stale = Object.keys(rules).filter((op) => !operations.includes(op));
+    expect(stale, `rules for operations that no longer exist: ${stale.join(', ')}`).toEqual([]);
+  });
+
+  it('allows and denies exactly as the rules say, for every caller and target', async () => {
+    const mismatches: string[] = [];
+    for (const [operation, rule] of Object.entries(rules)) {
+      for (const caller of callers) {
+        for (const where of ['own', 'other'] as const) {
+          const { query, variables } = await rule.call(where === 'own' ? own : other);
+          const res = await stack.graphql(query, variables, caller.token);
+          const got =
+            res.errors?.[0]?.extensions?.code ??
+            (res.errors ? `error: ${res.errors[0].message}` : null);
+          const want = expected(caller, rule.access, where);
+          if (got !== want)
+            mismatches.push(
+              `${operation} by ${caller.name} on ${where}: want ${want ?? 'allowed'}, got ${got ?? 'allowed'}`,
+            );
+        }
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+});
