@@ -7,6 +7,7 @@ import type { Logger } from '../../libs/telemetry';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
@@ -34,17 +35,29 @@ export class AppModule {
         configModule,
         DatabaseModule,
         TemporalModule,
-        GraphQLModule.forRoot<ApolloDriverConfig>({
+        GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
-          autoSchemaFile: true,
-          sortSchema: true,
-          playground: false,
-          introspection: true,
-          // Internal errors reach the client as a message, never a stack trace.
-          includeStacktraceInErrorResponses: false,
-          context: ({ req }: { req: unknown }) => ({ req }),
-          // The auth guard also runs on field resolvers (field-level checks).
-          fieldResolverEnhancers: ['guards'],
+          imports: [AuthModule],
+          inject: [SubscriptionAuth],
+          useFactory: (subscriptionAuth: SubscriptionAuth): ApolloDriverConfig => ({
+            autoSchemaFile: true,
+            sortSchema: true,
+            playground: false,
+            introspection: true,
+            // Internal errors reach the client as a message, never a stack trace.
+            includeStacktraceInErrorResponses: false,
+            context: (arg: { req?: unknown }) =>
+              arg.req ? { req: arg.req } : { req: subscriptionAuth.requestOf(arg as never) },
+            // The auth guard also runs on field resolvers (field-level checks).
+            fieldResolverEnhancers: ['guards'],
+            subscriptions: {
+              'graphql-ws': {
+                path: '/graphql',
+                // A subscription authenticates once, when the socket connects.
+                onConnect: (ctx) => subscriptionAuth.onConnect(ctx as never),
+              },
+            },
+          }),
         }),
         AuthModule,
         HealthModule,

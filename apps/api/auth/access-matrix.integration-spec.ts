@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { hashPassword } from '../../../libs/auth/passwords';
 import { roleAtLeast, type Role } from '../../../libs/auth/roles';
 import {
@@ -25,6 +27,8 @@ interface Target {
 }
 interface Rule {
   access: Access;
+  /** Run over graphql-ws rather than HTTP. */
+  subscription?: boolean;
   /** Builds the call; may create fresh objects in `target` (mutations consume them). */
   call(target: Target): Promise<{ query: string; variables?: Record<string, unknown> }>;
 }
@@ -174,6 +178,27 @@ describe('access matrix', () => {
         };
       },
     },
+    // Subscriptions
+    scanUpdated: {
+      access: { role: 'viewer', by: 'object' },
+      subscription: true,
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `w${unique()}.example.test`, unicode: 'w' },
+          requestedBy: null,
+        });
+        // A finished scan: the subscription answers once and completes.
+        await ds().query(
+          `UPDATE scan SET status = 'completed', finished_at = now() WHERE id = $1`,
+          [scan.id],
+        );
+        return {
+          query: 'subscription($id: ID!) { scanUpdated(id: $id) { id } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
     // Mutations
     signIn: {
       access: 'public',
@@ -255,6 +280,41 @@ describe('access matrix', () => {
     },
   };
 
+  /** The first answer of a subscription; a refused connection counts as UNAUTHENTICATED. */
+  async function subscribeOnce(
+    query: string,
+    variables: Record<string, unknown> | undefined,
+    token: string | null,
+  ): Promise<{ errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }> {
+    let closeCode: number | undefined;
+    const client = createClient({
+      url: stack.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      retryAttempts: 0,
+      on: { closed: (e) => (closeCode = (e as { code: number }).code) },
+    });
+    try {
+      return await new Promise((resolve) => {
+        client.subscribe(
+          { query, variables },
+          {
+            next: (v) => resolve(v as never),
+            error: (e) =>
+              resolve(
+                closeCode === 4403
+                  ? { errors: [{ message: 'refused', extensions: { code: 'UNAUTHENTICATED' } }] }
+                  : { errors: Array.isArray(e) ? e : [{ message: String(e) }] },
+              ),
+            complete: () => resolve({}),
+          },
+        );
+      });
+    } finally {
+      await client.dispose();
+    }
+  }
+
   /** What the caller should get: null for allowed, else the error code. */
   function expected(caller: Caller, access: Access, target: 'own' | 'other'): string | null {
     if (access === 'public') return null;
@@ -277,15 +337,19 @@ describe('access matrix', () => {
   }
 
   it('has a rule for every operation in the schema', async () => {
+    type Fields = { fields: Array<{ name: string }> };
     const res = await stack.graphql<{
-      __schema: {
-        queryType: { fields: Array<{ name: string }> };
-        mutationType: { fields: Array<{ name: string }> };
-      };
-    }>('{ __schema { queryType { fields { name } } mutationType { fields { name } } } }', {}, null);
+      __schema: { queryType: Fields; mutationType: Fields; subscriptionType: Fields };
+    }>(
+      '{ __schema { queryType { fields { name } } mutationType { fields { name } } subscriptionType { fields { name } } } }',
+      {},
+      null,
+    );
+    const { queryType, mutationType, subscriptionType } = res.data!.__schema;
     const operations = [
-      ...res.data!.__schema.queryType.fields,
-      ...res.data!.__schema.mutationType.fields,
+      ...queryType.fields,
+      ...mutationType.fields,
+      ...subscriptionType.fields,
     ].map((f) => f.name);
     const missing = operations.filter((op) => !rules[op]);
     expect(missing, `operations without an access rule: ${missing.join(', ')}`).toEqual([]);
@@ -299,7 +363,9 @@ describe('access matrix', () => {
       for (const caller of callers) {
         for (const where of ['own', 'other'] as const) {
           const { query, variables } = await rule.call(where === 'own' ? own : other);
-          const res = await stack.graphql(query, variables, caller.token);
+          const res = rule.subscription
+            ? await subscribeOnce(query, variables, caller.token)
+            : await stack.graphql(query, variables, caller.token);
           const got =
             res.errors?.[0]?.extensions?.code ??
             (res.errors ? `error: ${res.errors[0].message}` : null);

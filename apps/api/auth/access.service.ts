@@ -1,10 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
 import type { GraphQLError } from 'graphql';
 import { RateLimiter } from '../../../libs/auth/rate-limiter';
 import { can, roleIn, type Principal, type Role } from '../../../libs/auth/roles';
 import type { PerimeterConfig } from '../../../libs/config/config';
 import { graphQLError } from '../common/graphql-errors';
 import { CONFIG } from '../tokens';
+
+/**
+ * The rate-limit key of a client address: an IPv6 client controls a whole /64, so that is one
+ * client; IPv4 (and IPv4-mapped IPv6) is one address.
+ */
+export function clientKey(address: string | undefined): string {
+  if (!address || !ipaddr.isValid(address)) return 'ip:unknown';
+  let ip = ipaddr.parse(address);
+  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  }
+  if (ip.kind() === 'ipv4') return `ip:${ip.toString()}`;
+  const parts = (ip as ipaddr.IPv6).parts.slice(0, 4).map((p) => p.toString(16));
+  return `ip:${parts.join(':')}::/64`;
+}
 
 export function principalKey(p: Principal): string {
   return p.kind === 'user' ? `user:${p.userId}` : `api_key:${p.keyId}`;

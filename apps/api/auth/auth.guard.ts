@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import { can, roleAtLeast, roleIn, type Principal, type Role } from '../../../libs/auth/roles';
 import { graphQLError } from '../common/graphql-errors';
-import { AccessService } from './access.service';
+import { AccessService, clientKey } from './access.service';
 import { Authenticator, Unauthenticated, unauthenticatedError } from './authenticator.service';
 import { AUTH_RULE, type AuthRule } from './authorize.decorator';
 import { requestOf, type AuthedRequest } from './request-context';
@@ -79,7 +79,7 @@ export class AuthGuard implements CanActivate {
     if (req.principal) return req.principal;
     const header = req.headers.authorization;
     if (!header) return undefined;
-    const client = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    const client = clientKey(req.ip ?? req.socket.remoteAddress);
     this.access.assertMayAuthenticate(client);
     try {
       req.principal = await this.authenticator.authenticate(header);

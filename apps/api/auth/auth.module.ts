@@ -4,6 +4,7 @@ import { AccessService } from './access.service';
 import { AuthGuard } from './auth.guard';
 import { AuthResolver } from './auth.resolver';
 import { Authenticator } from './authenticator.service';
+import { SubscriptionAuth } from './subscription-auth';
 
 @Global()
 @Module({
@@ -11,8 +12,9 @@ import { Authenticator } from './authenticator.service';
     Authenticator,
     AccessService,
     AuthResolver,
+    SubscriptionAuth,
     { provide: APP_GUARD, useClass: AuthGuard },
   ],
-  exports: [Authenticator, AccessService],
+  exports: [Authenticator, AccessService, SubscriptionAuth],
 })
 export class AuthModule {}

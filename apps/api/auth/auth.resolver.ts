@@ -6,7 +6,7 @@ import type { Principal } from '../../../libs/auth/roles';
 import { findUserByEmail, UserEntity } from '../../../libs/db';
 import { graphQLError } from '../common/graphql-errors';
 import { DATA_SOURCE } from '../tokens';
-import { AccessService } from './access.service';
+import { AccessService, clientKey } from './access.service';
 import { Authenticator } from './authenticator.service';
 import { Authenticated, Public } from './authorize.decorator';
 import { MeModel } from './models/me.model';
@@ -36,7 +36,7 @@ export class AuthResolver {
     const issuer = this.authenticator.localIssuer;
     if (!issuer)
       throw graphQLError('FORBIDDEN', 'local sign-in is disabled; use your identity provider');
-    const client = `ip:${req.ip ?? 'unknown'}`;
+    const client = clientKey(req.ip);
     const account = `signin:${email.trim().toLowerCase().slice(0, 320)}`;
     this.access.assertMayAuthenticate(client);
     this.access.assertMayAuthenticate(account);

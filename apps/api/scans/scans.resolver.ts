@@ -1,4 +1,13 @@
-import { Args, ID, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
 import type { Principal } from '../../../libs/auth/roles';
 import type { ScanEntity } from '../../../libs/db';
 import { InOrganisation, OnField, OnObject } from '../auth/authorize.decorator';
@@ -31,6 +40,18 @@ export class ScansResolver {
   @Query(() => ScanModel)
   scan(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
     return this.scans.getScan(principal, id);
+  }
+
+  @OnObject('viewer')
+  @Subscription(() => ScanModel, {
+    resolve: (scan: ScanEntity) => scan,
+    description: 'The scan now, then again each time its status changes, until it has finished.',
+  })
+  async scanUpdated(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ) {
+    return this.scans.watch(await this.scans.getScan(principal, id));
   }
 
   @OnField('viewer', scanOrganisation)

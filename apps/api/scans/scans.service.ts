@@ -97,6 +97,22 @@ export class ScansService {
     return scan!;
   }
 
+  /**
+   * Yields the scan, then each change of its status, until it is finished. Polls the stored row:
+   * one indexed read a second per watcher, and no state outside the database.
+   */
+  async *watch(scan: ScanEntity, intervalMs = 500): AsyncGenerator<ScanEntity> {
+    let last = scan;
+    yield last;
+    while (last.status === 'queued' || last.status === 'running') {
+      await new Promise((r) => setTimeout(r, intervalMs));
+      const now = await findScan(this.dataSource, scan.id);
+      if (!now) return;
+      if (now.status !== last.status) yield now;
+      last = now;
+    }
+  }
+
   results(scanId: string): Promise<ScanResultEntity[]> {
     return findScanResults(this.dataSource, scanId);
   }
