@@ -1,21 +1,13 @@
 import type { CaaRecord, promises as dns } from 'node:dns';
 import { TargetNotAllowed } from '../../libs/net/errors';
+import { lookup, type LookupResult, type LookupStatus } from '../common/dns-lookup';
 import { filterTargetAddresses } from '../../libs/net/target-guard';
 
 export const DnsRecordTypes = ['A', 'AAAA', 'NS', 'MX', 'TXT', 'CAA', 'SOA'] as const;
 export type DnsRecordType = (typeof DnsRecordTypes)[number];
 
-/**
- * `ok`: records found. `nodata`: the name exists without this type. `nxdomain`: no such name.
- * `unknown`: the resolver could not say (timeout, SERVFAIL, refused) — never a finding.
- */
-export type RecordSetStatus = 'ok' | 'nodata' | 'nxdomain' | 'unknown';
-
-export interface RecordSet<T> {
-  status: RecordSetStatus;
-  records: T[];
-  error?: { code: string; message: string };
-}
+export type RecordSetStatus = LookupStatus;
+export type RecordSet<T> = LookupResult<T>;
 
 export interface DnsInventory {
   domain: string;
@@ -48,21 +40,6 @@ export interface DnsInventory {
     allowed: string[];
     refused: Array<{ address: string; range: string }>;
   };
-}
-
-const DEFINITE: Record<string, RecordSetStatus> = { ENODATA: 'nodata', ENOTFOUND: 'nxdomain' };
-
-async function lookup<T>(query: () => Promise<T[]>): Promise<RecordSet<T>> {
-  try {
-    const records = await query();
-    return { status: records.length > 0 ? 'ok' : 'nodata', records };
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const code = e.code ?? 'EUNKNOWN';
-    const status = DEFINITE[code];
-    if (status) return { status, records: [] };
-    return { status: 'unknown', records: [], error: { code, message: e.message } };
-  }
 }
 
 function caaTag(r: CaaRecord): { critical: number; tag: string; value: string } {
