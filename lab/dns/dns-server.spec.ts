@@ -585,3 +585,138 @@ describe('udpDelayMs', () => {
     }
   });
 });
+
+describe('DNSSEC validation emulation (lab only: nothing is signed)', () => {
+  /** A query with EDNS, and the DO and CD bits as asked. */
+  function dnssecQuery(
+    name: string,
+    type: dnsPacket.RecordType,
+    bits: { dnssecOk?: boolean; checkingDisabled?: boolean } = {},
+  ): dnsPacket.Packet {
+    return {
+      type: 'query',
+      id: nextId++,
+      flags:
+        dnsPacket.RECURSION_DESIRED | (bits.checkingDisabled ? dnsPacket.CHECKING_DISABLED : 0),
+      questions: [{ name, type, class: 'IN' }],
+      additionals: [
+        {
+          type: 'OPT',
+          name: '.',
+          udpPayloadSize: 1232,
+          extendedRcode: 0,
+          ednsVersion: 0,
+          flags: bits.dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+          flag_do: bits.dnssecOk ?? false,
+          options: [],
+        },
+      ],
+    };
+  }
+
+  it('sets AD for a zone with a DNSKEY at its apex when the query has DO, and echoes DO', async () => {
+    const response = await udpQuery(
+      dnssecQuery('dnssec-signed.perimeter.test', 'A', { dnssecOk: true }),
+    );
+    expect(response.rcode).toBe('NOERROR');
+    expect(response.flag_ad).toBe(true);
+    expect(response.additionals).toMatchObject([{ type: 'OPT', flag_do: true }]);
+    // NXDOMAIN in a secure zone is authenticated denial: AD too.
+    const missing = await udpQuery(
+      dnssecQuery('nope.dnssec-signed.perimeter.test', 'A', { dnssecOk: true }),
+    );
+    expect(missing).toMatchObject({ rcode: 'NXDOMAIN', flag_ad: true });
+  });
+
+  it('leaves AD clear without DO, and for unsigned zones', async () => {
+    const noDo = await udpQuery(dnssecQuery('dnssec-signed.perimeter.test', 'A'));
+    expect(noDo.flag_ad).toBe(false);
+    const unsigned = await udpQuery(
+      dnssecQuery('dnssec-unsigned.perimeter.test', 'A', { dnssecOk: true }),
+    );
+    expect(unsigned).toMatchObject({ rcode: 'NOERROR', flag_ad: false });
+    const good = await udpQuery(dnssecQuery('good.perimeter.test', 'A', { dnssecOk: true }));
+    expect(good.flag_ad).toBe(false);
+  });
+
+  it('answers SERVFAIL for a bogus zone, and the data when CD is set', async () => {
+    const bogus = await udpQuery(
+      dnssecQuery('dnssec-bogus.perimeter.test', 'A', { dnssecOk: true }),
+    );
+    expect(bogus).toMatchObject({ rcode: 'SERVFAIL', flag_ad: false, answers: [] });
+    const cd = await udpQuery(
+      dnssecQuery('dnssec-bogus.perimeter.test', 'A', { dnssecOk: true, checkingDisabled: true }),
+    );
+    expect(cd.rcode).toBe('NOERROR');
+    expect(cd.flag_ad).toBe(false);
+    expect(cd.answers).toMatchObject([{ type: 'A', data: '127.0.25.21' }]);
+    // Node's resolver (no CD) sees the failure as a validating resolver's client would.
+    expect(await errorCode(resolver().resolve4('dnssec-bogus.perimeter.test'))).toBe('ESERVFAIL');
+  });
+
+  it('answers a child apex DS from the served parent zone', async () => {
+    const ds = await udpQuery(
+      dnssecQuery('dnssec-chain.dnssec-parent.perimeter.test', 'DS', { dnssecOk: true }),
+    );
+    expect(ds.rcode).toBe('NOERROR');
+    expect(ds.answers).toMatchObject([
+      { name: 'dnssec-chain.dnssec-parent.perimeter.test', type: 'DS', data: { keyTag: 31624 } },
+    ]);
+    expect(ds.flag_ad).toBe(true); // the parent is secure
+    // Other types at the child apex still come from the child zone.
+    const key = await udpQuery(dnssecQuery('dnssec-chain.dnssec-parent.perimeter.test', 'DNSKEY'));
+    expect(key.answers).toMatchObject([{ type: 'DNSKEY', data: { algorithm: 15 } }]);
+    // No served parent: the zone itself answers NODATA, with its SOA.
+    const lone = await udpQuery(dnssecQuery('dnssec-signed.perimeter.test', 'DS'));
+    expect(lone).toMatchObject({ rcode: 'NOERROR', answers: [] });
+    expect(lone.authorities).toMatchObject([{ name: 'dnssec-signed.perimeter.test', type: 'SOA' }]);
+  });
+
+  it('follows the chain through a served parent: DS+DNSKEY secure, no DS insecure, DS only bogus', async () => {
+    const ask = (name: string) => udpQuery(dnssecQuery(name, 'SOA', { dnssecOk: true }));
+    expect(await ask('dnssec-chain.dnssec-parent.perimeter.test')).toMatchObject({
+      rcode: 'NOERROR',
+      flag_ad: true,
+    });
+    expect(await ask('dnssec-island.dnssec-parent.perimeter.test')).toMatchObject({
+      rcode: 'NOERROR',
+      flag_ad: false,
+    });
+    expect(await ask('dnssec-ds-only.dnssec-parent.perimeter.test')).toMatchObject({
+      rcode: 'SERVFAIL',
+    });
+  });
+
+  it('can be switched off', async () => {
+    const zones = await loadZoneDir(join(__dirname, '..', 'zones'));
+    const plain = await startLabDnsServer({ zones, emulateDnssecValidation: false });
+    try {
+      const r = new Resolver({ timeout: 2000, tries: 1 });
+      r.setServers([plain.address]);
+      expect(await r.resolve4('dnssec-bogus.perimeter.test')).toEqual(['127.0.25.21']);
+    } finally {
+      await plain.close();
+    }
+  });
+
+  it('ZoneSet#dnssecStatus gives the verdict per zone, and undefined outside', () => {
+    const zones = new ZoneSet([
+      parseZoneFile(
+        '$ORIGIN p.test.\n$TTL 60\n@ SOA ns h 1 60 60 60 60\n@ DNSKEY 257 3 15 AAAA\nc NS ns.c\nc DS 1 15 2 00\n',
+      ),
+      parseZoneFile('$ORIGIN c.p.test.\n$TTL 60\n@ SOA ns h 1 60 60 60 60\n'),
+      parseZoneFile(
+        '$ORIGIN b.test.\n$TTL 60\n@ SOA ns h 1 60 60 60 60\n@ TXT "lab-dnssec=bogus"\n',
+      ),
+      parseZoneFile(
+        '$ORIGIN u.b.test.\n$TTL 60\n@ SOA ns h 1 60 60 60 60\n@ DNSKEY 257 3 15 AAAA\n',
+      ),
+    ]);
+    expect(zones.dnssecStatus('www.p.test', 'A')).toBe('secure');
+    expect(zones.dnssecStatus('c.p.test', 'A')).toBe('bogus');
+    expect(zones.dnssecStatus('c.p.test', 'DS')).toBe('secure'); // answered by the parent
+    expect(zones.dnssecStatus('b.test', 'A')).toBe('bogus');
+    expect(zones.dnssecStatus('u.b.test', 'A')).toBe('bogus'); // a bogus parent taints the child
+    expect(zones.dnssecStatus('example.com', 'A')).toBeUndefined();
+  });
+});

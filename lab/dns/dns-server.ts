@@ -22,6 +22,11 @@ export interface LabDnsServerOptions {
    * use it to catch a scan while its DNS activity is still running.
    */
   udpDelayMs?: (query: { name: string; type: string }) => number;
+  /**
+   * Lab emulation of a validating resolver's DNSSEC verdict (default true); see
+   * `ZoneSet#dnssecStatus`. The lab signs nothing: this only sets AD and SERVFAIL as one would.
+   */
+  emulateDnssecValidation?: boolean;
 }
 
 export interface LabDnsQueryEvent {
@@ -61,6 +66,15 @@ interface IndexedZone {
   existing: Set<DomainName>;
 }
 
+/**
+ * What a validating resolver would conclude about a served zone: `secure` (chain validates: AD),
+ * `insecure` (no chain: plain answers) or `bogus` (chain broken: SERVFAIL unless CD is set).
+ */
+export type LabDnssecStatus = 'secure' | 'insecure' | 'bogus';
+
+/** An apex TXT with this exact text marks a zone as bogus (e.g. expired signatures). */
+export const LAB_DNSSEC_BOGUS_TXT = 'lab-dnssec=bogus';
+
 export interface DnsAnswer {
   rcode: number;
   authoritative: boolean;
@@ -87,12 +101,61 @@ export class ZoneSet {
     return this.zones.find((z) => isAtOrBelow(name, z.origin));
   }
 
+  /**
+   * The zone that answers a question. DS lives on the parent side of a cut (RFC 4035 §3.1.4.1):
+   * a zone apex's DS comes from the served parent when it delegates the name; otherwise the
+   * child answers (NODATA), as a server holding only the child would.
+   */
+  private zoneFor(name: DomainName, qtype: string): IndexedZone | undefined {
+    const zone = this.findZone(name);
+    if (qtype !== 'DS' || zone === undefined || zone.origin !== name) return zone;
+    const parent = this.parentZone(zone);
+    return parent !== undefined && parent.existing.has(name) ? parent : zone;
+  }
+
+  /** The served zone that delegates `zone` (its closest enclosing served zone), if any. */
+  private parentZone(zone: IndexedZone): IndexedZone | undefined {
+    return this.zones.find((z) => z !== zone && isAtOrBelow(zone.origin, z.origin));
+  }
+
+  /**
+   * LAB EMULATION, not DNSSEC: the lab signs nothing and validates nothing. This is the verdict a
+   * validating resolver would reach for the zone serving `qname`, from what the zones say:
+   * - an apex TXT `lab-dnssec=bogus` makes the zone bogus (stands in for bad signatures);
+   * - below a served parent, the parent's verdict carries down: a bogus parent makes the child
+   *   bogus, an insecure one makes it insecure; under a secure parent, a DS for the child makes
+   *   it secure if the child has a DNSKEY at its apex and bogus if not; no DS: insecure;
+   * - a zone whose parent the lab does not serve (e.g. `perimeter.test`) is taken to have a DS
+   *   there exactly when it has a DNSKEY at its apex: secure then, else insecure.
+   * The zone judged is the one answering `qtype` at `qname`. Undefined outside the served zones.
+   */
+  dnssecStatus(qname: string, qtype: string): LabDnssecStatus | undefined {
+    const zone = this.zoneFor(normalize(qname), qtype);
+    return zone === undefined ? undefined : this.zoneDnssecStatus(zone);
+  }
+
+  private zoneDnssecStatus(zone: IndexedZone): LabDnssecStatus {
+    const apex = zone.byName.get(zone.origin) ?? [];
+    const bogusMark = apex.some(
+      (r) => r.type === 'TXT' && r.data.join('') === LAB_DNSSEC_BOGUS_TXT,
+    );
+    if (bogusMark) return 'bogus';
+    const signed = apex.some((r) => r.type === 'DNSKEY');
+    const parent = this.parentZone(zone);
+    if (parent === undefined) return signed ? 'secure' : 'insecure';
+    const parentStatus = this.zoneDnssecStatus(parent);
+    if (parentStatus !== 'secure') return parentStatus;
+    const ds = (parent.byName.get(zone.origin) ?? []).some((r) => r.type === 'DS');
+    if (!ds) return 'insecure';
+    return signed ? 'secure' : 'bogus';
+  }
+
   /** Answers one question. `qname` keeps the client's spelling for the answer owner names. */
   answer(qname: string, qtype: string): DnsAnswer {
     const answers: dnsPacket.Answer[] = [];
     let name = normalize(qname);
     let owner = qname.replace(/\.$/, '');
-    let zone = this.findZone(name);
+    let zone = this.zoneFor(name, qtype);
     if (zone === undefined) {
       return { rcode: RCODE.REFUSED, authoritative: false, answers, authorities: [] };
     }
@@ -237,7 +300,11 @@ function txtChunks(text: string): Buffer[] {
  * The response to one decoded query, in the forms a transport may need, or undefined when the
  * packet deserves no answer (it is itself a response).
  */
-function respond(zones: ZoneSet, request: dnsPacket.Packet): ResponseParts | undefined {
+function respond(
+  zones: ZoneSet,
+  request: dnsPacket.Packet,
+  emulateDnssec: boolean,
+): ResponseParts | undefined {
   // Only queries get answers; responses (QR set) are dropped to avoid answering reflections.
   if (request.type !== 'query') return undefined;
   const header = request.flags ?? 0;
@@ -259,6 +326,21 @@ function respond(zones: ZoneSet, request: dnsPacket.Packet): ResponseParts | und
     result = zones.answer(question.name, question.type);
   }
 
+  const dnssecOk = opt?.flag_do === true;
+  let authenticated = false;
+  const fromZones = result.rcode === RCODE.NOERROR || result.rcode === RCODE.NXDOMAIN;
+  if (emulateDnssec && question !== undefined && fromZones) {
+    // Lab emulation of a validating resolver (see ZoneSet#dnssecStatus).
+    const status = zones.dnssecStatus(question.name, question.type);
+    const checkingDisabled = (header & dnsPacket.CHECKING_DISABLED) !== 0;
+    if (status === 'bogus' && !checkingDisabled) {
+      result = failure(RCODE.SERVFAIL); // RFC 4035 §5.5: bogus data is not handed out
+    } else if (status === 'secure') {
+      // RFC 6840 §5.8: AD only for a client that asked with DO or AD.
+      authenticated = dnssecOk || (header & dnsPacket.AUTHENTIC_DATA) !== 0;
+    }
+  }
+
   const packet = (r: DnsAnswer, truncated = false): dnsPacket.Packet => ({
     type: 'response',
     id: request.id ?? 0,
@@ -267,12 +349,13 @@ function respond(zones: ZoneSet, request: dnsPacket.Packet): ResponseParts | und
       (header & dnsPacket.RECURSION_DESIRED) |
       (r.authoritative ? dnsPacket.AUTHORITATIVE_ANSWER : 0) |
       (truncated ? dnsPacket.TRUNCATED_RESPONSE : 0) |
+      (authenticated && r.rcode !== RCODE.SERVFAIL ? dnsPacket.AUTHENTIC_DATA : 0) |
       r.rcode,
     questions,
     answers: r.answers,
     authorities: r.authorities,
     // RFC 6891 §7: answer EDNS with EDNS.
-    additionals: opt ? [ourOpt()] : [],
+    additionals: opt ? [ourOpt(dnssecOk)] : [],
   });
   return {
     question: { name: question?.name ?? '', type: question?.type ?? '' },
@@ -300,21 +383,23 @@ function failure(rcode: number): DnsAnswer {
   return { rcode, authoritative: false, answers: [], authorities: [] };
 }
 
-function ourOpt(): dnsPacket.OptAnswer {
+function ourOpt(dnssecOk: boolean): dnsPacket.OptAnswer {
   return {
     type: 'OPT',
     name: '.',
     udpPayloadSize: ADVERTISED_UDP_PAYLOAD,
     extendedRcode: 0,
     ednsVersion: 0,
-    flags: 0,
-    flag_do: false,
+    // RFC 3225 §3: the DO bit is copied into the response.
+    flags: dnssecOk ? dnsPacket.DNSSEC_OK : 0,
+    flag_do: dnssecOk,
     options: [],
   };
 }
 
 interface ServerContext {
   zones: ZoneSet;
+  emulateDnssec: boolean;
   onQuery?: (event: LabDnsQueryEvent) => void;
   udpDelayMs?: LabDnsServerOptions['udpDelayMs'];
 }
@@ -343,7 +428,7 @@ function report(
 function answerUdp(context: ServerContext, message: Buffer): Buffer | undefined {
   let parts: ResponseParts | undefined;
   try {
-    parts = respond(context.zones, dnsPacket.decode(message));
+    parts = respond(context.zones, dnsPacket.decode(message), context.emulateDnssec);
   } catch {
     return undefined;
   }
@@ -375,7 +460,7 @@ function answerTcp(context: ServerContext, frame: Buffer): Buffer | undefined {
     const request = dnsPacket.streamDecode(frame);
     // A declared length that disagrees with the message is malformed too.
     if (request === null || dnsPacket.streamDecode.bytes !== frame.length - 2) return undefined;
-    parts = respond(context.zones, request);
+    parts = respond(context.zones, request, context.emulateDnssec);
   } catch {
     return undefined;
   }
@@ -397,6 +482,7 @@ export async function startLabDnsServer(options: LabDnsServerOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   const context: ServerContext = {
     zones: new ZoneSet(options.zones),
+    emulateDnssec: options.emulateDnssecValidation ?? true,
     onQuery: options.onQuery,
     udpDelayMs: options.udpDelayMs,
   };

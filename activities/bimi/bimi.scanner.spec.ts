@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../../lab/lab';
+import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import type { CheckReport, Finding } from '../common/check-report';
+import type { CheckContext } from '../common/dns-lookup';
+import { BimiFindings } from './bimi.findings';
+import { judgeBimi, scanBimi, type BimiData } from './bimi.scanner';
+
+let lab: Lab;
+let ctx: CheckContext;
+const emitted: Finding[] = [];
+
+beforeAll(async () => {
+  lab = await startLab();
+  ctx = {
+    resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
+    extraPublicSuffixes: ['perimeter.test'],
+    allowPrivateTargets: true,
+  };
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+async function scan(domain: string) {
+  const report = await scanBimi(domain, ctx);
+  emitted.push(...report.findings);
+  return report;
+}
+
+const ids = (r: CheckReport<BimiData>) => r.findings.map((f) => f.id).sort();
+
+describe('scanBimi against the lab', () => {
+  it('bimi-good: logo and mark certificate, files not fetched', async () => {
+    const r = await scan('bimi-good.perimeter.test');
+    expect(r).toMatchObject({ check: 'bimi', status: 'completed', undetermined: [] });
+    expect(ids(r)).toEqual(['bimi.valid']);
+    expect(r.data).toMatchObject({
+      effectiveFrom: 'default._bimi.bimi-good.perimeter.test',
+      location: 'https://bimi-good.perimeter.test/brand/logo.svg',
+      authority: 'https://bimi-good.perimeter.test/brand/vmc.pem',
+      declined: false,
+      svgFetched: false,
+      certificateFetched: false,
+    });
+  });
+
+  it('a subdomain without a record falls back to the organisational domain', async () => {
+    const r = await scan('news.bimi-good.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.valid']);
+    expect(r.data.checkedNames).toEqual([
+      'default._bimi.news.bimi-good.perimeter.test',
+      'default._bimi.bimi-good.perimeter.test',
+    ]);
+    expect(r.data.effectiveFrom).toBe('default._bimi.bimi-good.perimeter.test');
+  });
+
+  it('bimi-no-authority: warning', async () => {
+    const r = await scan('bimi-no-authority.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.authority-missing']);
+    expect(r.data).toMatchObject({
+      location: 'https://bimi-no-authority.perimeter.test/logo.svg',
+      authority: null,
+    });
+  });
+
+  it('bimi-declined: info', async () => {
+    const r = await scan('bimi-declined.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.declined']);
+    expect(r.data).toMatchObject({ declined: true, location: null, authority: null });
+  });
+
+  it('bimi-bad-url: http logo (PNG) and http certificate', async () => {
+    const r = await scan('bimi-bad-url.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.authority-invalid', 'bimi.location-invalid']);
+  });
+
+  it('bimi-none: missing', async () => {
+    const r = await scan('bimi-none.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.missing']);
+    expect(r.data.effectiveFrom).toBeNull();
+  });
+
+  it('reports unknown, with no findings, when the resolver does not answer', async () => {
+    const dead = createScannerResolver({ servers: ['127.0.0.1:9'], timeoutMs: 300, tries: 1 });
+    const r = await scanBimi('bimi-good.perimeter.test', { ...ctx, resolver: dead });
+    expect(r.status).toBe('unknown');
+    expect(r.findings).toEqual([]);
+    expect(r.undetermined).toEqual([
+      { name: 'default._bimi.bimi-good.perimeter.test', type: 'TXT', code: expect.any(String) },
+    ]);
+  });
+});
+
+describe('judgeBimi on record strings', () => {
+  const judge = (...values: string[]) => {
+    const { findings } = judgeBimi('default._bimi.x.test', values);
+    emitted.push(...findings);
+    return findings.map((f) => f.id);
+  };
+
+  it('several records, a malformed one, a logo only in the certificate', () => {
+    expect(judge('v=BIMI1; l=https://x.test/a.svg', 'v=BIMI1; l=https://x.test/b.svg')).toEqual([
+      'bimi.multiple-records',
+    ]);
+    expect(judge('v=BIMI1; l=https://x.test/a.svg; l=https://x.test/a.svg')).toEqual([
+      'bimi.syntax-error',
+    ]);
+    expect(judge('v=BIMI1; l=; a=https://x.test/vmc.pem')).toEqual(['bimi.valid']);
+    expect(
+      judge('v=BIMI1; l=https://x.test/a.svg,https://x.test/b.svg; a=https://x.test/v.pem'),
+    ).toEqual(['bimi.location-invalid']);
+  });
+});
+
+describe('BIMI findings catalogue', () => {
+  it('each definition is complete', () => {
+    for (const [id, def] of Object.entries(BimiFindings)) {
+      expect(def.id).toBe(id);
+      expect(id).toMatch(/^bimi\.[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(def.title.length).toBeGreaterThan(0);
+      expect(def.explanation.length).toBeGreaterThan(0);
+      expect(def.references.length).toBeGreaterThan(0);
+      if (def.severity === 'pass') expect(def.fix).toBeUndefined();
+      else expect(def.fix?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('every emitted id is catalogued with its severity, and every catalogued id was emitted', () => {
+    expect(emitted.filter((f) => BimiFindings[f.id]?.severity !== f.severity)).toEqual([]);
+    const seen = new Set(emitted.map((f) => f.id));
+    expect(Object.keys(BimiFindings).filter((id) => !seen.has(id))).toEqual([]);
+  });
+});

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../../lab/lab';
+import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import type { CheckReport, Finding } from '../common/check-report';
+import type { CheckContext } from '../common/dns-lookup';
+import { CaaFindings } from './caa.findings';
+import { caaFindings, scanCaa, type CaaData } from './caa.scanner';
+
+let lab: Lab;
+let ctx: CheckContext;
+const emitted: Finding[] = [];
+
+beforeAll(async () => {
+  lab = await startLab();
+  ctx = {
+    resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
+    extraPublicSuffixes: ['perimeter.test'],
+    allowPrivateTargets: true,
+  };
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+async function scan(domain: string) {
+  const report = await scanCaa(domain, ctx);
+  emitted.push(...report.findings);
+  return report;
+}
+
+const ids = (r: CheckReport<CaaData>) => r.findings.map((f) => f.id).sort();
+
+describe('scanCaa against the lab', () => {
+  it('caa-good: Let’s Encrypt only, with iodef', async () => {
+    const r = await scan('caa-good.perimeter.test');
+    expect(r).toMatchObject({ check: 'caa', status: 'completed', undetermined: [] });
+    expect(ids(r)).toEqual(['caa.restricted']);
+    expect(r.data).toMatchObject({
+      effectiveFrom: 'caa-good.perimeter.test',
+      issuers: ['letsencrypt.org'],
+      wildcardIssuers: ['letsencrypt.org'],
+      iodef: ['mailto:security@caa-good.perimeter.test'],
+    });
+  });
+
+  it('www.caa-good: inherits the apex policy', async () => {
+    const r = await scan('www.caa-good.perimeter.test');
+    expect(ids(r)).toEqual(['caa.inherited', 'caa.restricted']);
+    expect(r.data.effectiveFrom).toBe('caa-good.perimeter.test');
+    expect(r.data.checkedNames).toEqual(['www.caa-good.perimeter.test', 'caa-good.perimeter.test']);
+  });
+
+  it('caa-inherited: shop inherits issue, issuewild with parameters, and an https iodef', async () => {
+    const r = await scan('shop.caa-inherited.perimeter.test');
+    expect(ids(r)).toEqual(['caa.inherited', 'caa.restricted']);
+    expect(r.data).toMatchObject({
+      effectiveFrom: 'caa-inherited.perimeter.test',
+      issuers: ['digicert.com'],
+      wildcardIssuers: ['sectigo.com'],
+      iodef: ['https://caa-inherited.perimeter.test/caa-report'],
+    });
+    expect(r.data.issueValues).toContainEqual(
+      expect.objectContaining({
+        issuer: 'digicert.com',
+        parameters: { cansignhttpexchanges: 'yes' },
+      }),
+    );
+  });
+
+  it('caa-none: any CA may issue', async () => {
+    const r = await scan('caa-none.perimeter.test');
+    expect(ids(r)).toEqual(['caa.missing']);
+    expect(r.data).toMatchObject({ effectiveFrom: null, issuers: null, wildcardIssuers: null });
+    // A name below it that does not exist climbs too.
+    expect(ids(await scan('nope.caa-none.perimeter.test'))).toEqual(['caa.missing']);
+  });
+
+  it('caa-deny-all: nobody may issue', async () => {
+    const r = await scan('caa-deny-all.perimeter.test');
+    expect(ids(r)).toEqual(['caa.deny-all']);
+    expect(r.data).toMatchObject({ issuers: [], wildcardIssuers: [] });
+  });
+
+  it('caa-critical-unknown: CAs must refuse', async () => {
+    const r = await scan('caa-critical-unknown.perimeter.test');
+    expect(ids(r)).toEqual(['caa.critical-unknown-tag']);
+    expect(r.data.records).toContainEqual({
+      flags: 128,
+      tag: 'futuretag',
+      value: 'must-understand',
+    });
+  });
+
+  it('reports unknown, with no findings, when the resolver does not answer', async () => {
+    const dead = createScannerResolver({ servers: ['127.0.0.1:9'], timeoutMs: 300, tries: 1 });
+    const r = await scanCaa('www.caa-good.perimeter.test', { ...ctx, resolver: dead });
+    expect(r.status).toBe('unknown');
+    expect(r.findings).toEqual([]);
+    expect(r.undetermined).toEqual([
+      { name: 'www.caa-good.perimeter.test', type: 'CAA', code: expect.any(String) },
+    ]);
+  });
+});
+
+describe('CAA findings not in the lab', () => {
+  it('issuewild only, unknown tag, malformed issue value, bad iodef', () => {
+    const findings = caaFindings('x.test', 'x.test', [
+      { flags: 0, tag: 'issuewild', value: 'letsencrypt.org' },
+      { flags: 0, tag: 'isue', value: 'letsencrypt.org' },
+      { flags: 0, tag: 'issuewild', value: 'lets encrypt' },
+      { flags: 0, tag: 'iodef', value: 'security@x.test' },
+    ]);
+    emitted.push(...findings);
+    expect(findings.map((f) => f.id).sort()).toEqual([
+      'caa.invalid-iodef',
+      'caa.invalid-issue-value',
+      'caa.issue-unrestricted',
+      'caa.unknown-tag',
+    ]);
+  });
+});
+
+describe('CAA findings catalogue', () => {
+  it('each definition is complete', () => {
+    for (const [id, def] of Object.entries(CaaFindings)) {
+      expect(def.id).toBe(id);
+      expect(id).toMatch(/^caa\.[a-z0-9]+(-[a-z0-9]+)*$/);
+      expect(def.title.length).toBeGreaterThan(0);
+      expect(def.explanation.length).toBeGreaterThan(0);
+      expect(def.references.length).toBeGreaterThan(0);
+      if (def.severity === 'pass') expect(def.fix).toBeUndefined();
+      else expect(def.fix?.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('every emitted id is catalogued with its severity, and every catalogued id was emitted', () => {
+    expect(emitted.filter((f) => CaaFindings[f.id]?.severity !== f.severity)).toEqual([]);
+    const seen = new Set(emitted.map((f) => f.id));
+    expect(Object.keys(CaaFindings).filter((id) => !seen.has(id))).toEqual([]);
+  });
+});

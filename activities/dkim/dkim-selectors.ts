@@ -1,0 +1,75 @@
+/**
+ * Widespread DKIM selectors, asked for when the caller names none: DKIM keys live at
+ * `<selector>._domainkey.<domain>` and DNS cannot list them, so discovery means guessing the
+ * selectors mail providers publish by default. Finding none proves nothing: a domain may use a
+ * selector outside this list.
+ */
+export interface KnownSelector {
+  selector: string;
+  /** Who publishes it by default (a provider, or generic software). */
+  provider: string;
+}
+
+export const KNOWN_DKIM_SELECTORS: readonly KnownSelector[] = [
+  { selector: 'google', provider: 'Google Workspace' },
+  { selector: 'selector1', provider: 'Microsoft 365 / Exchange Online' },
+  { selector: 'selector2', provider: 'Microsoft 365 / Exchange Online' },
+  { selector: 'k1', provider: 'Mailchimp / Mandrill' },
+  { selector: 'k2', provider: 'Mailchimp / Mandrill' },
+  { selector: 'k3', provider: 'Mailchimp / Mandrill' },
+  { selector: 'mandrill', provider: 'Mandrill (Mailchimp Transactional)' },
+  { selector: 's1', provider: 'SendGrid (also Tuta and others)' },
+  { selector: 's2', provider: 'SendGrid (also Tuta and others)' },
+  { selector: 'smtpapi', provider: 'SendGrid (legacy)' },
+  { selector: 'sendgrid', provider: 'SendGrid (custom setups)' },
+  { selector: 'em', provider: 'SendGrid (branded links and custom setups)' },
+  { selector: 'amazonses', provider: 'Amazon SES (legacy DKIM)' },
+  { selector: 'mailjet', provider: 'Mailjet' },
+  { selector: 'mx', provider: 'Mailgun' },
+  { selector: 'krs', provider: 'Mailgun' },
+  { selector: 'pic', provider: 'Mailgun' },
+  { selector: 'mailo', provider: 'Mailgun' },
+  { selector: 'smtp', provider: 'Mailgun and generic MTA setups' },
+  { selector: 'email', provider: 'Mailgun and generic MTA setups' },
+  { selector: 'cm', provider: 'Campaign Monitor' },
+  { selector: 'zendesk1', provider: 'Zendesk' },
+  { selector: 'zendesk2', provider: 'Zendesk' },
+  { selector: 'everlytickey1', provider: 'Everlytic' },
+  { selector: 'everlytickey2', provider: 'Everlytic' },
+  { selector: 'mxvault', provider: 'MXVault hosted mail' },
+  { selector: 'sig1', provider: 'iCloud Mail (custom domains)' },
+  { selector: 'protonmail', provider: 'Proton Mail' },
+  { selector: 'protonmail2', provider: 'Proton Mail' },
+  { selector: 'protonmail3', provider: 'Proton Mail' },
+  { selector: 'fm1', provider: 'Fastmail' },
+  { selector: 'fm2', provider: 'Fastmail' },
+  { selector: 'fm3', provider: 'Fastmail' },
+  { selector: 'mesmtp', provider: 'Fastmail (legacy)' },
+  { selector: 'zoho', provider: 'Zoho Mail' },
+  { selector: 'zmail', provider: 'Zoho Mail' },
+  { selector: 'mbo0001', provider: 'mailbox.org' },
+  { selector: 'mbo0002', provider: 'mailbox.org' },
+  { selector: 'mbo0003', provider: 'mailbox.org' },
+  { selector: 'mbo0004', provider: 'mailbox.org' },
+  { selector: 'mailru', provider: 'Mail.ru for business' },
+  { selector: 's1024', provider: 'Yahoo / AOL' },
+  { selector: 's2048', provider: 'Yahoo / AOL' },
+  { selector: 'ctct1', provider: 'Constant Contact' },
+  { selector: 'ctct2', provider: 'Constant Contact' },
+  { selector: 'kl', provider: 'Klaviyo' },
+  { selector: 'kl2', provider: 'Klaviyo' },
+  { selector: 'brevo1', provider: 'Brevo (Sendinblue)' },
+  { selector: 'brevo2', provider: 'Brevo (Sendinblue)' },
+  { selector: 'mail', provider: 'Brevo, Yandex and generic MTA setups' },
+  { selector: 'litesrv', provider: 'MailerLite' },
+  { selector: 'intercom', provider: 'Intercom' },
+  { selector: 'fd', provider: 'Freshdesk' },
+  { selector: 'fd2', provider: 'Freshdesk' },
+  { selector: 'default', provider: 'cPanel, Plesk, OpenDKIM and other defaults' },
+  { selector: 'dkim', provider: 'generic (many hosting panels)' },
+  { selector: 'dkim1', provider: 'generic' },
+  { selector: 'dkim2', provider: 'generic' },
+  { selector: 'key1', provider: 'generic' },
+  { selector: 'key2', provider: 'generic' },
+  { selector: 'selector', provider: 'generic' },
+];
