@@ -1,22 +1,74 @@
 import type { promises as dns } from 'node:dns';
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
-import { SCANNER_MAX_ATTEMPTS, type DomainScanActivities } from '../libs/contracts';
+import {
+  SCANNER_MAX_ATTEMPTS,
+  type DomainScanActivities,
+  type PostureCheck,
+  type PostureCheckInput,
+  type ScannerSummary,
+} from '../libs/contracts';
 import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
+import type { CheckContext } from './common/dns-lookup';
 import { withHeartbeats } from './heartbeat';
+import { postureChecks } from './posture-checks';
 
 export interface DomainScanActivityDeps {
   dataSource: DataSource;
   /** The scanners' resolver: configuration, never the operating system's lookup. */
   resolver: dns.Resolver;
   allowPrivateTargets: boolean;
+  extraPublicSuffixes?: string[];
 }
 
 /** Activities get their dependencies from the worker (or a test), never from globals. */
 export function createDomainScanActivities(deps: DomainScanActivityDeps): DomainScanActivities {
   const { dataSource } = deps;
+  const ctx: CheckContext = {
+    resolver: deps.resolver,
+    allowPrivateTargets: deps.allowPrivateTargets,
+    extraPublicSuffixes: deps.extraPublicSuffixes ?? [],
+  };
+
+  /** Runs one posture check; asks again while DNS answers stay indeterminate and attempts remain. */
+  async function runCheck(check: PostureCheck, input: PostureCheckInput): Promise<ScannerSummary> {
+    const { attempt } = Context.current().info;
+    const startedAt = new Date();
+    const report = await withHeartbeats(() =>
+      postureChecks[check](input.domain, ctx, { dkimSelectors: input.dkimSelectors }),
+    );
+    if (report.status === 'unknown' && attempt < SCANNER_MAX_ATTEMPTS) {
+      const what = report.undetermined.map((u) => `${u.type} ${u.name}: ${u.code}`).slice(0, 5);
+      throw ApplicationFailure.retryable(
+        `${check}: DNS answers incomplete for ${input.domain} (${what.join(', ')})`,
+        'DnsAnswersIncomplete',
+      );
+    }
+    const status = report.status === 'unknown' ? 'unknown' : 'completed';
+    const resultId = await upsertScanResult(dataSource, {
+      scanId: input.scanId,
+      scanner: check,
+      status,
+      data: report as unknown as Record<string, unknown>,
+      error: null,
+      attempt,
+      startedAt,
+      finishedAt: new Date(),
+    });
+    return { scanner: check, status, resultId };
+  }
+
   return {
+    checkDmarc: (input) => runCheck('dmarc', input),
+    checkSpf: (input) => runCheck('spf', input),
+    checkDkim: (input) => runCheck('dkim', input),
+    checkMx: (input) => runCheck('mx', input),
+    checkTlsRpt: (input) => runCheck('tls-rpt', input),
+    checkBimi: (input) => runCheck('bimi', input),
+    checkDnssec: (input) => runCheck('dnssec', input),
+    checkCaa: (input) => runCheck('caa', input),
+
     async markScanRunning(scanId) {
       await markScanRunning(dataSource, scanId);
     },

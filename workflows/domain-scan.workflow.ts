@@ -6,9 +6,12 @@ import {
   proxyActivities,
   setHandler,
 } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
 import {
   domainScanProgressQuery,
+  postureCheckActivity,
   SCANNER_MAX_ATTEMPTS,
+  type PostureCheck,
   type DomainScanActivities,
   type DomainScanInput,
   type DomainScanner,
@@ -21,22 +24,41 @@ const bookkeeping = proxyActivities<DomainScanActivities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds', maximumAttempts: 20 },
 });
 
-const scanners = proxyActivities<DomainScanActivities>({
-  startToCloseTimeout: '2 minutes',
-  // Scanners heartbeat every 2 s: a lost worker's task is retried elsewhere within seconds.
-  heartbeatTimeout: '10 seconds',
-  retry: {
-    initialInterval: '2 seconds',
-    backoffCoefficient: 2,
-    maximumAttempts: SCANNER_MAX_ATTEMPTS,
-    nonRetryableErrorTypes: ['InvalidDomainName', 'TargetNotAllowed'],
-  },
-});
+/** Each scanner's own timeout and retry policy. */
+function scannerProxy(startToCloseTimeout: Duration) {
+  return proxyActivities<DomainScanActivities>({
+    startToCloseTimeout,
+    // Scanners heartbeat every 2 s: a lost worker's task is retried elsewhere within seconds.
+    heartbeatTimeout: '10 seconds',
+    retry: {
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      maximumAttempts: SCANNER_MAX_ATTEMPTS,
+      nonRetryableErrorTypes: ['InvalidDomainName', 'TargetNotAllowed'],
+    },
+  });
+}
+
+const quick = scannerProxy('1 minute');
+const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
+const dkim = scannerProxy('3 minutes'); // dozens of selectors
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
+const check =
+  (proxy: DomainScanActivities, name: (typeof postureCheckActivity)[PostureCheck]): ScannerCall =>
+  ({ scanId, domain, dkimSelectors }) =>
+    proxy[name]({ scanId, domain, dkimSelectors });
 
 const scannerActivities: Record<DomainScanner, ScannerCall> = {
-  dns: ({ scanId, domain }) => scanners.dnsInventory({ scanId, domain }),
+  dns: ({ scanId, domain }) => recursive.dnsInventory({ scanId, domain }),
+  dmarc: check(recursive, postureCheckActivity.dmarc),
+  spf: check(recursive, postureCheckActivity.spf),
+  dkim: check(dkim, postureCheckActivity.dkim),
+  mx: check(quick, postureCheckActivity.mx),
+  'tls-rpt': check(quick, postureCheckActivity['tls-rpt']),
+  bimi: check(quick, postureCheckActivity.bimi),
+  dnssec: check(quick, postureCheckActivity.dnssec),
+  caa: check(recursive, postureCheckActivity.caa),
 };
 
 function failureMessage(err: unknown): string {

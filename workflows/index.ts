@@ -1,2 +1,3 @@
-// Every workflow the domain-scan worker runs.
+// Every workflow the workers run.
 export { domainScan } from './domain-scan.workflow';
+export { inventoryImport } from './inventory-import.workflow';

@@ -1,33 +1,36 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { PerimeterConfig } from '../../libs/config/config';
-import type { Logger } from '../../libs/telemetry';
+import type { Logger, Telemetry } from '../../libs/telemetry';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { HttpErrorsFilter } from './common/http-errors.filter';
+import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { ScansModule } from './scans/scans.module';
 import { TemporalModule } from './temporal/temporal.module';
-import { CONFIG, LOGGER } from './tokens';
+import { CONFIG, LOGGER, TELEMETRY } from './tokens';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: PerimeterConfig, logger: Logger): DynamicModule {
+  static forRoot(config: PerimeterConfig, logger: Logger, telemetry?: Telemetry): DynamicModule {
     const configModule: DynamicModule = {
       module: class ConfigHolderModule {},
       global: true,
       providers: [
         { provide: CONFIG, useValue: config },
         { provide: LOGGER, useValue: logger },
+        { provide: TELEMETRY, useValue: telemetry ?? null },
       ],
-      exports: [CONFIG, LOGGER],
+      exports: [CONFIG, LOGGER, TELEMETRY],
     };
     return {
       module: AppModule,
@@ -66,8 +69,12 @@ export class AppModule {
         AuditModule,
         DomainsModule,
         ScansModule,
+        SurfaceModule,
       ],
-      providers: [{ provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor }],
+      providers: [
+        { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },
+        { provide: APP_FILTER, useClass: HttpErrorsFilter },
+      ],
     };
   }
 }

@@ -11,7 +11,7 @@ async function main(): Promise<void> {
   const logger = createLogger('perimeter-api', config.logLevel);
   const { createApiApp } = await import('./create-api-app.js');
   try {
-    const app = await createApiApp(config, logger);
+    const app = await createApiApp(config, logger, telemetry);
     await app.listen(config.api.port, config.api.host);
     logger.info(
       { url: `http://${config.api.host}:${config.api.port}/graphql` },

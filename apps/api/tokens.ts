@@ -3,3 +3,4 @@ export const CONFIG = Symbol('PerimeterConfig');
 export const DATA_SOURCE = Symbol('DataSource');
 export const TEMPORAL_CLIENT = Symbol('TemporalClient');
 export const LOGGER = Symbol('Logger');
+export const TELEMETRY = Symbol('Telemetry');

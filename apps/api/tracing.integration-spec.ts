@@ -39,7 +39,7 @@ describe('one trace from the GraphQL request to the SQL the activity runs', () =
   it('links HTTP → GraphQL → workflow start → workflow → activity → SQL', async () => {
     exporter.reset();
     const { data } = await stack.graphql<{ requestDomainScan: { id: string } }>(
-      `mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "good.perimeter.test") { id } }`,
+      `mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "good.perimeter.test", scanners: ["dns-inventory"]) { id } }`,
       { o: stack.organisationId },
     );
     await waitForScan(stack, data!.requestDomainScan.id);

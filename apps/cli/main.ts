@@ -6,7 +6,11 @@ const USAGE = `perimeter <command>
   db migrate              apply pending database migrations (DATABASE_URL)
   db status               list pending migrations; exit 1 when some are pending
   lab [--dns-port N]      run the lab (fake internet) until interrupted
-  scan domain <name>      scan a domain now, without any server; prints JSON
+  scan domain <name> [--only mail,dns,spf,…] [--dns-server host:port] [--allow-private]
+                     [--dkim-selectors a,b] [--format json|table]
+                          scan a domain now, without any server
+  surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
+                          attack surface of a cloud inventory, without any server
   admin create-user <email> [--super-admin]
                           create a user with a random password, printed once
   admin reset-password <email>
@@ -24,6 +28,15 @@ async function main(argv: string[]): Promise<number> {
       host: { type: 'string' },
       'api-port': { type: 'string' },
       'super-admin': { type: 'boolean' },
+      vm: { type: 'string' },
+      transitive: { type: 'boolean' },
+      path: { type: 'string' },
+      top: { type: 'string' },
+      format: { type: 'string' },
+      only: { type: 'string' },
+      'dns-server': { type: 'string' },
+      'allow-private': { type: 'boolean' },
+      'dkim-selectors': { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -40,13 +53,32 @@ async function main(argv: string[]): Promise<number> {
         host: values.host ?? '127.0.0.1',
         dnsPort: num(values['dns-port'], 15353),
       });
+    case 'surface': {
+      if (!sub) break;
+      const format = values.format ?? 'json';
+      if (format !== 'json' && format !== 'table') break;
+      return (await import('./commands/surface.command.js')).surfaceCommand(sub, {
+        vm: values.vm,
+        transitive: values.transitive ?? false,
+        path: values.path,
+        top: values.top === undefined ? undefined : Number(values.top),
+        format,
+      });
+    }
     case 'admin':
       return (await import('./commands/admin.command.js')).adminCommand(sub, arg, {
         superAdmin: values['super-admin'] ?? false,
       });
     case 'scan':
       if (sub !== 'domain' || !arg) break;
-      return (await import('./commands/scan.command.js')).scanDomainCommand(arg);
+      if (values.format && values.format !== 'json' && values.format !== 'table') break;
+      return (await import('./commands/scan.command.js')).scanDomainCommand(arg, {
+        only: values.only,
+        dnsServer: values['dns-server'],
+        allowPrivate: values['allow-private'],
+        format: values.format as 'json' | 'table' | undefined,
+        dkimSelectors: values['dkim-selectors'],
+      });
     case 'dev':
       return (await import('./commands/dev.command.js')).devCommand({
         apiPort: num(values['api-port'] ?? process.env.API_PORT, 4000),

@@ -3,7 +3,7 @@ import type { PerimeterConfig } from '../../libs/config/config';
 import { assertMigrated, createDataSource } from '../../libs/db';
 import { ensureSearchAttributes } from '../../libs/temporal/ensure-search-attributes';
 import type { Logger, Telemetry } from '../../libs/telemetry';
-import { workerFactories } from './domain-scan.worker';
+import { workerFactories } from './worker-factories';
 
 export class UnknownTaskQueue extends Error {
   override readonly name = 'UnknownTaskQueue';

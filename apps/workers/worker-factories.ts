@@ -3,6 +3,7 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
@@ -17,29 +18,17 @@ export interface WorkerDeps {
   workflowBundle?: WorkflowBundle;
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities. */
-export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
-  const { config } = deps;
-  const resolver = createScannerResolver({
-    servers: config.scanners.resolvers,
-    timeoutMs: config.scanners.dnsTimeoutMs,
-    tries: config.scanners.dnsTries,
-  });
-  return Worker.create({
+/** What every Perimeter worker shares: connection, workflows, shutdown, tracing. */
+function commonOptions(deps: WorkerDeps) {
+  return {
     connection: deps.connection,
-    namespace: config.temporal.namespace,
-    taskQueue: TaskQueues.domainScans,
+    namespace: deps.config.temporal.namespace,
     ...(deps.workflowBundle
       ? { workflowBundle: deps.workflowBundle }
       : { workflowsPath: path.join(__dirname, '../../workflows') }),
-    activities: createDomainScanActivities({
-      dataSource: deps.dataSource,
-      resolver,
-      allowPrivateTargets: config.scanners.allowPrivateTargets,
-    }),
     // In-flight activities get this long to finish after SIGTERM; then they are cancelled and
     // handed back to the server for another worker.
-    shutdownGraceTime: config.worker.shutdownGraceMs,
+    shutdownGraceTime: deps.config.worker.shutdownGraceMs,
     plugins: deps.telemetry
       ? [
           new OpenTelemetryPlugin({
@@ -49,10 +38,41 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
           }),
         ]
       : [],
+  };
+}
+
+/** The worker for domain scans: the `domainScan` workflow and its activities. */
+export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config } = deps;
+  const resolver = createScannerResolver({
+    servers: config.scanners.resolvers,
+    timeoutMs: config.scanners.dnsTimeoutMs,
+    tries: config.scanners.dnsTries,
+  });
+  return Worker.create({
+    ...commonOptions(deps),
+    taskQueue: TaskQueues.domainScans,
+    activities: createDomainScanActivities({
+      dataSource: deps.dataSource,
+      resolver,
+      allowPrivateTargets: config.scanners.allowPrivateTargets,
+      extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+    }),
+  });
+}
+
+/** The worker for inventory imports (CPU-heavy): one at a time per process. */
+export function createSurfaceWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    ...commonOptions(deps),
+    taskQueue: TaskQueues.surface,
+    activities: createInventoryImportActivities({ dataSource: deps.dataSource }),
+    maxConcurrentActivityTaskExecutions: 1,
   });
 }
 
 /** Which worker serves which task queue; the configuration picks the queues a process polls. */
 export const workerFactories: Record<string, (deps: WorkerDeps) => Promise<Worker>> = {
   [TaskQueues.domainScans]: createDomainScanWorker,
+  [TaskQueues.surface]: createSurfaceWorker,
 };

@@ -33,14 +33,20 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  WORKER_TASK_QUEUES: z.string().default('perimeter-domain-scans'),
+  WORKER_TASK_QUEUES: z.string().default('perimeter-domain-scans,perimeter-surface'),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  API_INVENTORY_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(512 * 1024 * 1024),
   SCANNER_RESOLVERS: resolverList.optional(),
   SCANNER_DNS_TIMEOUT_MS: z.coerce.number().int().positive().default(3000),
   SCANNER_DNS_TRIES: z.coerce.number().int().min(1).max(5).default(2),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
+  SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,13 +65,15 @@ export interface PerimeterConfig {
   databaseUrl: string | undefined;
   temporal: { address: string; namespace: string };
   worker: { taskQueues: string[]; shutdownGraceMs: number };
-  api: { host: string; port: number };
+  api: { host: string; port: number; inventoryMaxBytes: number };
   scanners: {
     /** DNS servers the scanners ask, as `host:port`; empty means the machine's own nameservers. */
     resolvers: string[];
     dnsTimeoutMs: number;
     dnsTries: number;
     allowPrivateTargets: boolean;
+    /** Treated as public suffixes besides the Public Suffix List (the lab: `perimeter.test`). */
+    extraPublicSuffixes: string[];
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -102,12 +110,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
         .filter(Boolean),
       shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
     },
-    api: { host: e.API_HOST, port: e.API_PORT },
+    api: { host: e.API_HOST, port: e.API_PORT, inventoryMaxBytes: e.API_INVENTORY_MAX_BYTES },
     scanners: {
       resolvers: e.SCANNER_RESOLVERS ?? [],
       dnsTimeoutMs: e.SCANNER_DNS_TIMEOUT_MS,
       dnsTries: e.SCANNER_DNS_TRIES,
       allowPrivateTargets: e.ALLOW_PRIVATE_TARGETS,
+      extraPublicSuffixes: e.SCANNER_EXTRA_PUBLIC_SUFFIXES.split(',')
+        .map((x) => x.trim().toLowerCase().replace(/\.$/, ''))
+        .filter(Boolean),
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,

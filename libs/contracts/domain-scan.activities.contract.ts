@@ -1,10 +1,18 @@
-import type { ScannerSummary } from './domain-scan.contract';
-import type { DomainScanner, ScanStatus } from './scan.contract';
+import type { PostureCheckInput, ScannerSummary } from './domain-scan.contract';
+import type { DomainScanner, PostureCheck, ScanStatus } from './scan.contract';
 
 /** The activities `domainScan` calls; workflows import this type only. */
 export interface DomainScanActivities {
   markScanRunning(scanId: string): Promise<void>;
   dnsInventory(input: { scanId: string; domain: string }): Promise<ScannerSummary>;
+  checkDmarc(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkSpf(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkDkim(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkMx(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkTlsRpt(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkBimi(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkDnssec(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkCaa(input: PostureCheckInput): Promise<ScannerSummary>;
   finishScan(input: {
     scanId: string;
     status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>;
@@ -13,3 +21,15 @@ export interface DomainScanActivities {
     failures: Array<{ scanner: DomainScanner; error: string }>;
   }): Promise<void>;
 }
+
+/** The activity that runs each posture check. */
+export const postureCheckActivity = {
+  dmarc: 'checkDmarc',
+  spf: 'checkSpf',
+  dkim: 'checkDkim',
+  mx: 'checkMx',
+  'tls-rpt': 'checkTlsRpt',
+  bimi: 'checkBimi',
+  dnssec: 'checkDnssec',
+  caa: 'checkCaa',
+} as const satisfies Record<PostureCheck, keyof DomainScanActivities>;

@@ -6,6 +6,15 @@ export interface DomainScanInput {
   /** ASCII (A-label) form, already validated by the API. */
   domain: string;
   scanners: DomainScanner[];
+  /** DKIM selectors to try besides the built-in catalogue (given now, or remembered for the domain). */
+  dkimSelectors?: string[];
+}
+
+/** What a posture-check activity needs. */
+export interface PostureCheckInput {
+  scanId: string;
+  domain: string;
+  dkimSelectors?: string[];
 }
 
 export interface ScannerProgress {

@@ -3,3 +3,4 @@ export * from './search-attributes';
 export * from './scan.contract';
 export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
+export * from './inventory-import.contract';

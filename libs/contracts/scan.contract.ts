@@ -5,9 +5,51 @@ export type ScanKind = (typeof ScanKinds)[number];
 export const ScanStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ScanStatus = (typeof ScanStatuses)[number];
 
+/** Mail and DNS posture checks; each is one activity with its own result row. */
+export const PostureChecks = [
+  'dmarc',
+  'spf',
+  'dkim',
+  'mx',
+  'tls-rpt',
+  'bimi',
+  'dnssec',
+  'caa',
+] as const;
+export type PostureCheck = (typeof PostureChecks)[number];
+
 /** Scanners of a domain scan; each is one activity with its own result row. */
-export const DomainScanners = ['dns'] as const;
+export const DomainScanners = ['dns', ...PostureChecks] as const;
 export type DomainScanner = (typeof DomainScanners)[number];
+
+/** Named groups for `--only` and the API: `dns` and `mail`. */
+export const ScannerGroups: Record<string, readonly DomainScanner[]> = {
+  dns: ['dns', 'dnssec', 'caa'],
+  mail: ['dmarc', 'spf', 'dkim', 'mx', 'tls-rpt', 'bimi'],
+};
+
+/** `dns` names the group; the DNS inventory alone is `dns-inventory`. */
+const ScannerAliases: Record<string, DomainScanner> = { 'dns-inventory': 'dns' };
+
+/** Expands groups (`mail,dns`), aliases and names (`spf`) into scanners, in canonical order. */
+export function resolveScanners(names: readonly string[]): DomainScanner[] {
+  const wanted = new Set<string>();
+  for (const name of names) {
+    const alias = ScannerAliases[name];
+    for (const s of ScannerGroups[name] ?? [alias ?? name]) wanted.add(s);
+  }
+  const unknown = [...wanted].filter((s) => !(DomainScanners as readonly string[]).includes(s));
+  if (unknown.length) {
+    throw new RangeError(
+      `unknown scanner(s): ${unknown.join(', ')}; known: ${[
+        ...Object.keys(ScannerGroups),
+        ...Object.keys(ScannerAliases),
+        ...DomainScanners.filter((s) => !ScannerGroups[s]),
+      ].join(', ')}`,
+    );
+  }
+  return DomainScanners.filter((s) => wanted.has(s));
+}
 
 export const ScannerStates = ['pending', 'running', 'done', 'failed'] as const;
 export type ScannerState = (typeof ScannerStates)[number];

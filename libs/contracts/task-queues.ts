@@ -1,6 +1,8 @@
 /** Task queues per class of work; a worker polls the ones its configuration names. */
 export const TaskQueues = {
   domainScans: 'perimeter-domain-scans',
+  /** CPU-heavy inventory imports, kept apart so they never delay scans. */
+  surface: 'perimeter-surface',
 } as const;
 
 export type TaskQueue = (typeof TaskQueues)[keyof typeof TaskQueues];

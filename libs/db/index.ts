@@ -4,3 +4,4 @@ export * from './migration-status';
 export * from './scans.repository';
 export * from './access.repository';
 export * from './bootstrap-admin';
+export * from './surface.repository';

@@ -7,7 +7,10 @@ import {
   runMigrations,
 } from './migration-status';
 import { createOrganisation } from './access.repository';
+import { migrations } from './migrations';
 import { createDomainScan, findScanResults, upsertScanResult } from './scans.repository';
+
+const ALL = migrations.map((m) => m.name);
 
 describe('migrations', () => {
   let db: TestDatabase;
@@ -15,21 +18,17 @@ describe('migrations', () => {
 
   it('an empty database has every migration pending and is refused with a clear message', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    expect(await pendingMigrations(db.dataSource)).toEqual([
-      'Foundation1795348570017',
-      'AccessControl1795350255015',
-    ]);
+    expect(await pendingMigrations(db.dataSource)).toEqual(ALL);
     const refusal = await assertMigrated(db.dataSource).catch((e: unknown) => e);
     expect(refusal).toBeInstanceOf(DatabaseNotMigrated);
-    expect((refusal as Error).message).toMatch(/missing 2 migration.*npm run db:migrate/);
+    expect((refusal as Error).message).toMatch(
+      new RegExp(`missing ${ALL.length} migration.*npm run db:migrate`),
+    );
   });
 
   it('applies the schema once; a second run applies nothing', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'), { migrate: false });
-    expect(await runMigrations(db.dataSource)).toEqual([
-      'Foundation1795348570017',
-      'AccessControl1795350255015',
-    ]);
+    expect(await runMigrations(db.dataSource)).toEqual(ALL);
     expect(await runMigrations(db.dataSource)).toEqual([]);
     await expect(assertMigrated(db.dataSource)).resolves.toBeUndefined();
     const tables = (await db.dataSource.query(
@@ -39,12 +38,16 @@ describe('migrations', () => {
       'api_key',
       'app_user',
       'audit_log',
+      'cloud_environment',
       'domain',
+      'inventory_upload',
+      'inventory_version',
       'membership',
       'migrations',
       'organisation',
       'scan',
       'scan_result',
+      'surface_query',
     ]);
     const indexes = (await db.dataSource.query(
       `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`,
@@ -62,10 +65,12 @@ describe('migrations', () => {
 
   it('reverts cleanly, newest first', async () => {
     db = await createTestDatabase(inject('pgAdminUrl'));
-    await db.dataSource.undoLastMigration();
-    expect(await pendingMigrations(db.dataSource)).toEqual(['AccessControl1795350255015']);
-    await db.dataSource.undoLastMigration();
-    expect(await pendingMigrations(db.dataSource)).toHaveLength(2);
+    for (let undone = 1; undone <= ALL.length; undone++) {
+      await db.dataSource.undoLastMigration();
+      expect(await pendingMigrations(db.dataSource)).toEqual(ALL.slice(-undone));
+    }
+    // And forward again, from nothing.
+    expect(await runMigrations(db.dataSource)).toEqual(ALL);
   });
 });
 

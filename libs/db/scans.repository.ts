@@ -27,6 +27,7 @@ export async function createDomainScan(
     organisationId: string;
     domain: { ascii: string; unicode: string };
     requestedBy: string | null;
+    scanners?: string[];
   },
 ): Promise<{ scan: ScanEntity; domain: DomainEntity }> {
   return ds.transaction(async (m) => {
@@ -44,9 +45,26 @@ export async function createDomainScan(
       finishedAt: null,
       error: null,
       requestedBy: input.requestedBy,
+      scanners: input.scanners ?? null,
     });
     return { scan: await m.findOneByOrFail(ScanEntity, { id }), domain };
   });
+}
+
+/** Adds selectors to those remembered for a domain; returns them all. */
+export async function rememberDkimSelectors(
+  ds: DataSource,
+  domainId: string,
+  selectors: string[],
+): Promise<string[]> {
+  // UPDATE … RETURNING answers [rows, affected] through TypeORM's postgres driver.
+  const [rows] = (await ds.query(
+    `UPDATE domain SET dkim_selectors = ARRAY(
+       SELECT DISTINCT s FROM unnest(dkim_selectors || $2::text[]) AS s ORDER BY s)
+     WHERE id = $1 RETURNING dkim_selectors`,
+    [domainId, selectors],
+  )) as [Array<{ dkim_selectors: string[] }>, number];
+  return rows[0]?.dkim_selectors ?? [];
 }
 
 export async function markScanRunning(ds: DataSource, scanId: string): Promise<void> {

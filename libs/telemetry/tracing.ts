@@ -1,4 +1,5 @@
-import { context, trace, type Context } from '@opentelemetry/api';
+import { context, metrics, trace, type Context } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -10,6 +11,7 @@ import {
   type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
@@ -23,6 +25,8 @@ export interface TelemetryOptions {
 
 export interface Telemetry {
   resource: Resource;
+  /** Serves the process's metrics in the Prometheus text format (mounted at /metrics by the API). */
+  prometheus: PrometheusExporter;
   /** One processor fanning out to all configured ones; Temporal's workflow span sink feeds it too. */
   spanProcessor: SpanProcessor;
   shutdown(): Promise<void>;
@@ -97,6 +101,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const spanProcessor = new FanOutSpanProcessor(processors);
   const provider = new NodeTracerProvider({ resource, spanProcessors: [spanProcessor] });
   provider.register();
+  // Pull-based: the API serves it on its own /metrics route rather than a second port.
+  const prometheus = new PrometheusExporter({ preventServerStart: true });
+  const meterProvider = new MeterProvider({ resource, readers: [prometheus] });
+  metrics.setGlobalMeterProvider(meterProvider);
   const unregister = registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [
@@ -109,10 +117,13 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   });
   return {
     resource,
+    prometheus,
     spanProcessor,
     async shutdown() {
       unregister();
       await provider.shutdown();
+      await meterProvider.shutdown();
+      metrics.disable();
     },
   };
 }

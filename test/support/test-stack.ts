@@ -3,7 +3,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { createApiApp } from '../../apps/api/create-api-app';
-import { createDomainScanWorker } from '../../apps/workers/domain-scan.worker';
+import { workerFactories } from '../../apps/workers/worker-factories';
+import { TaskQueues } from '../../libs/contracts';
 import { loadConfig, type PerimeterConfig } from '../../libs/config/config';
 import { createLogger, type Telemetry } from '../../libs/telemetry';
 import { createTestDatabase, type TestDatabase } from './test-database';
@@ -16,6 +17,7 @@ export function testConfig(overrides: Record<string, string> = {}): PerimeterCon
     API_PORT: '0',
     LOG_LEVEL: 'silent',
     ALLOW_PRIVATE_TARGETS: 'true',
+    SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
     SCANNER_DNS_TIMEOUT_MS: '1000',
     SCANNER_DNS_TRIES: '1',
     ...overrides,
@@ -31,7 +33,8 @@ export interface TestStack {
   api: INestApplication;
   graphqlUrl: string;
   client: Client;
-  startWorker(): Promise<Worker>;
+  /** An in-process worker for one task queue (domain scans by default). */
+  startWorker(queue?: string): Promise<Worker>;
   /** POSTs a GraphQL operation and returns the parsed body. */
   graphql<T = Record<string, unknown>>(
     query: string,
@@ -55,7 +58,7 @@ export async function startTestStack(opts: {
   const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_NAMESPACE: namespace, ...opts.env });
   const logger = createLogger('perimeter-test', 'silent');
   const { organisationId, token } = await createOrganisationWithKey(db.dataSource);
-  const api = await createApiApp(config, logger);
+  const api = await createApiApp(config, logger, opts.telemetry);
   await api.listen(0, '127.0.0.1');
   const graphqlUrl = `${(await api.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
   const client = new Client({
@@ -73,9 +76,9 @@ export async function startTestStack(opts: {
     api,
     graphqlUrl,
     client,
-    async startWorker() {
+    async startWorker(queue = TaskQueues.domainScans) {
       workerConnection ??= await NativeConnection.connect({ address: config.temporal.address });
-      const worker = await createDomainScanWorker({
+      const worker = await workerFactories[queue]({
         config,
         connection: workerConnection,
         dataSource: db.dataSource,

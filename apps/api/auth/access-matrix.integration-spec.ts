@@ -11,6 +11,9 @@ import {
   ensureDomain,
   upsertMembership,
 } from '../../../libs/db';
+import { parseInventory } from '../../../activities/surface/inventory';
+import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
+import { createInventoryUpload, finishInventoryVersion } from '../../../libs/db';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -45,11 +48,21 @@ interface Caller {
 
 const unique = () => randomBytes(4).toString('hex');
 
+const SMALL_INVENTORY = {
+  vms: [
+    { vm_id: 'vm-a', name: 'a', tags: ['web'] },
+    { vm_id: 'vm-b', name: 'b', tags: ['db'] },
+  ],
+  fw_rules: [{ fw_id: 'fw-1', source_tag: 'web', dest_tag: 'db' }],
+};
+
 describe('access matrix', () => {
   let stack: TestStack;
   let own: Target;
   let other: Target;
   const callers: Caller[] = [];
+  /** The ready "prod" inventory version of each organisation. */
+  const prodVersion = new Map<string, string>();
   const secret = randomBytes(32).toString('hex');
   const password = 'correct horse battery staple';
 
@@ -80,6 +93,23 @@ describe('access matrix', () => {
     other = {
       organisationId: (await createOrganisation(ds(), { slug: 'other', name: 'Other' })).id,
     };
+    // A ready "prod" inventory in each, stored the way the import activity stores it.
+    for (const { organisationId } of [own, other]) {
+      const content = Buffer.from(JSON.stringify(SMALL_INVENTORY));
+      const created = await createInventoryUpload(ds(), {
+        organisationId,
+        environment: 'prod',
+        content,
+        createdBy: null,
+      });
+      await finishInventoryVersion(ds(), created.versionId, {
+        status: 'ready',
+        vmCount: 2,
+        ruleCount: 1,
+        index: serializeIndex(buildSurfaceIndex(parseInventory(content))),
+      });
+      prodVersion.set(organisationId, created.versionId);
+    }
     const hash = await hashPassword(password);
     const person = async (name: string, role?: Role, superAdmin = false) => {
       const user = await createUser(ds(), {
@@ -177,6 +207,68 @@ describe('access matrix', () => {
           variables: { id: scan.id },
         };
       },
+    },
+    // Attack surface: each organisation has a ready "prod" inventory (made in beforeAll).
+    importInventory: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!, $i: JSONObject!) { importInventory(organisationId: $o, environment: "staging", inventory: $i) { id } }`,
+        variables: { o: t.organisationId, i: SMALL_INVENTORY },
+      }),
+    },
+    inventoryVersions: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { inventoryVersions(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    inventoryVersion: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query: 'query($id: ID!) { inventoryVersion(id: $id) { status } }',
+        variables: { id: prodVersion.get(t.organisationId) },
+      }),
+    },
+    surfaceAttackers: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { surfaceAttackers(organisationId: $o, environment: "prod", vmId: "vm-b", transitive: true) { vmId kind } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    surfacePath: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { surfacePath(organisationId: $o, environment: "prod", attacker: "vm-a", target: "vm-b") }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    surfaceReachable: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { surfaceReachable(organisationId: $o, environment: "prod", vmId: "vm-a") }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    surfaceMostExposed: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { surfaceMostExposed(organisationId: $o, environment: "prod") { vmId } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    surfaceStats: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { surfaceStats(organisationId: $o, environment: "prod") { requestCount } }',
+        variables: { o: t.organisationId },
+      }),
     },
     // Subscriptions
     scanUpdated: {

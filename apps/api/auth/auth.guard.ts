@@ -48,7 +48,10 @@ export class AuthGuard implements CanActivate {
         if (principal.kind === 'user' && principal.superAdmin) return true;
         throw graphQLError('FORBIDDEN', 'this needs a super-admin');
       case 'organisation': {
-        const args = GqlExecutionContext.create(ctx).getArgs<Record<string, unknown>>();
+        const args =
+          ctx.getType<'graphql' | 'http'>() === 'graphql'
+            ? GqlExecutionContext.create(ctx).getArgs<Record<string, unknown>>()
+            : (req.params as Record<string, unknown>);
         const organisationId = String(args[rule.organisationArg] ?? '');
         if (!roleIn(principal, organisationId)) {
           throw this.access.notFoundError(principal, 'organisation', organisationId);

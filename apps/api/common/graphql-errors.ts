@@ -11,7 +11,10 @@ export type PerimeterErrorCode =
   | 'RATE_LIMITED'
   | 'CONFLICT'
   | 'LAST_ADMIN'
-  | 'WEAK_PASSWORD';
+  | 'WEAK_PASSWORD'
+  | 'UNKNOWN_VM'
+  | 'NO_INVENTORY'
+  | 'PAYLOAD_TOO_LARGE';
 
 export function graphQLError(
   code: PerimeterErrorCode,

@@ -12,8 +12,8 @@ import { startLab, type Lab } from '../../../lab/lab';
 import { temporalCliPath } from '../../../libs/embedded/temporal-dev-server';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
-const REQUEST = `mutation($organisationId: ID!, $domain: String!) {
-  requestDomainScan(organisationId: $organisationId, domain: $domain) {
+const REQUEST = `mutation($organisationId: ID!, $domain: String!, $scanners: [String!] = ["dns-inventory"]) {
+  requestDomainScan(organisationId: $organisationId, domain: $domain, scanners: $scanners) {
     id kind target status workflowId requestedAt
   }
 }`;

@@ -52,7 +52,7 @@ describe('scanUpdated subscription (graphql-ws)', () => {
 
   it('follows a scan from request to completion', async () => {
     const requested = await stack.graphql<{ requestDomainScan: { id: string } }>(
-      `mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "good.perimeter.test") { id } }`,
+      `mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "good.perimeter.test", scanners: ["dns-inventory"]) { id } }`,
       { o: stack.organisationId },
     );
     const { client } = connect(`Bearer ${stack.token}`);

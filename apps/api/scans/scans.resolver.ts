@@ -8,16 +8,32 @@ import {
   Resolver,
   Subscription,
 } from '@nestjs/graphql';
+import type { Finding } from '../../../activities/common/check-report';
+import { findingCatalogue } from '../../../activities/posture-checks';
 import type { Principal } from '../../../libs/auth/roles';
 import type { ScanEntity } from '../../../libs/db';
 import { InOrganisation, OnField, OnObject } from '../auth/authorize.decorator';
 import { CurrentPrincipal } from '../auth/request-context';
+import type { FindingModel } from './models/finding.model';
 import { ScanResultModel } from './models/scan-result.model';
 import { ScanModel } from './models/scan.model';
 import { ScannerProgressModel } from './models/scanner-progress.model';
 import { ScansService } from './scans.service';
 
 const scanOrganisation = (scan: ScanEntity) => scan.organisationId;
+
+/** The findings of a posture-check report, with their catalogue title and fix. */
+function findingsOf(data: Record<string, unknown> | null): FindingModel[] {
+  const findings = (data?.findings ?? []) as Finding[];
+  return findings.map((f) => ({
+    id: f.id,
+    severity: f.severity,
+    message: f.message,
+    evidence: f.evidence ?? null,
+    title: findingCatalogue[f.id]?.title ?? f.id,
+    fix: findingCatalogue[f.id]?.fix ?? null,
+  }));
+}
 
 @Resolver(() => ScanModel)
 export class ScansResolver {
@@ -32,8 +48,24 @@ export class ScansResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('organisationId', { type: () => ID }) organisationId: string,
     @Args('domain', { type: () => String }) domain: string,
+    @Args('scanners', {
+      type: () => [String],
+      nullable: true,
+      description: 'Scanners or groups (`dns`, `mail`, `spf`, …); all when omitted.',
+    })
+    scanners?: string[] | null,
+    @Args('dkimSelectors', {
+      type: () => [String],
+      nullable: true,
+      description:
+        'DKIM selectors to try besides the built-in catalogue; remembered for the domain.',
+    })
+    dkimSelectors?: string[] | null,
   ): Promise<ScanEntity> {
-    return this.scans.requestDomainScan(principal, organisationId, domain);
+    return this.scans.requestDomainScan(principal, organisationId, domain, {
+      scanners: scanners ?? undefined,
+      dkimSelectors: dkimSelectors ?? undefined,
+    });
   }
 
   @OnObject('viewer')
@@ -55,9 +87,11 @@ export class ScansResolver {
   }
 
   @OnField('viewer', scanOrganisation)
-  @ResolveField(() => [ScanResultModel])
-  results(@Parent() scan: ScanEntity) {
-    return this.scans.results(scan.id);
+  @ResolveField(() => [ScanResultModel], {
+    description: 'One result per scanner; `findings` lists what each check found.',
+  })
+  async results(@Parent() scan: ScanEntity): Promise<ScanResultModel[]> {
+    return (await this.scans.results(scan.id)).map((r) => ({ ...r, findings: findingsOf(r.data) }));
   }
 
   @OnField('viewer', scanOrganisation)

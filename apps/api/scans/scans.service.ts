@@ -4,6 +4,8 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import {
   DomainScanners,
+  resolveScanners,
+  type DomainScanner,
   domainScanProgressQuery,
   OrganisationAttribute,
   ScanKindAttribute,
@@ -18,6 +20,7 @@ import {
   findScanResults,
   finishScan,
   OrganisationEntity,
+  rememberDkimSelectors,
   type ScanEntity,
   type ScanResultEntity,
 } from '../../../libs/db';
@@ -31,6 +34,20 @@ import { validDomainOrError } from '../domains/domains.service';
 import { DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 
 const START_DEADLINE_MS = 5000;
+const SELECTOR = /^[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$/i;
+
+/** DKIM selectors are DNS labels (dots allowed between them); at most 20 at a time. */
+function validSelectors(selectors: string[]): string[] {
+  if (selectors.length > 20) throw graphQLError('BAD_USER_INPUT', 'dkimSelectors: at most 20');
+  const bad = selectors.filter((s) => s.length > 200 || !SELECTOR.test(s));
+  if (bad.length) {
+    throw graphQLError(
+      'BAD_USER_INPUT',
+      `dkimSelectors: not a selector: ${bad.map((b) => b.slice(0, 64)).join(', ')}`,
+    );
+  }
+  return [...new Set(selectors.map((s) => s.toLowerCase()))];
+}
 
 @Injectable()
 export class ScansService {
@@ -46,21 +63,33 @@ export class ScansService {
     principal: Principal,
     organisationId: string,
     input: string,
+    opts: { scanners?: string[]; dkimSelectors?: string[] } = {},
   ): Promise<ScanEntity> {
     const name = validDomainOrError(input);
+    let scanners: DomainScanner[];
+    try {
+      scanners = opts.scanners ? resolveScanners(opts.scanners) : [...DomainScanners];
+    } catch (err) {
+      throw graphQLError('BAD_USER_INPUT', (err as Error).message);
+    }
+    if (scanners.length === 0) throw graphQLError('BAD_USER_INPUT', 'scanners: name at least one');
+    const selectors = validSelectors(opts.dkimSelectors ?? []);
     const actor = actorOf(principal);
-    const { scan } = await createDomainScan(this.dataSource, {
+    const { scan, domain } = await createDomainScan(this.dataSource, {
       organisationId,
       domain: name,
       requestedBy: `${actor.actorType}:${actor.actorId}`,
+      scanners,
     });
     const organisation = await this.dataSource
       .getRepository(OrganisationEntity)
       .findOneByOrFail({ id: organisationId });
+    const dkimSelectors = await rememberDkimSelectors(this.dataSource, domain.id, selectors);
     const workflowInput: DomainScanInput = {
       scanId: scan.id,
       domain: name.ascii,
-      scanners: [...DomainScanners],
+      scanners,
+      ...(scanners.includes('dkim') && dkimSelectors.length ? { dkimSelectors } : {}),
     };
     try {
       // A bounded wait: when Temporal is down the caller hears so in seconds, not minutes.
@@ -130,7 +159,8 @@ export class ScansService {
       }
     }
     const results = new Map((await this.results(scan.id)).map((r) => [r.scanner, r]));
-    return DomainScanners.map((scanner): ScannerProgress => {
+    const planned = (scan.scanners ?? ['dns']) as DomainScanner[];
+    return planned.map((scanner): ScannerProgress => {
       const r = results.get(scanner);
       if (!r) return { scanner, state: 'pending' };
       return {

@@ -137,6 +137,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       SCANNER_RESOLVERS: lab.resolvers.join(','),
       // The lab lives on loopback addresses.
       ALLOW_PRIVATE_TARGETS: 'true',
+      // Lab domains sit under perimeter.test as real ones sit under a TLD.
+      SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
       AUTH_LOCAL_SIGNIN: 'true',
       AUTH_LOCAL_JWT_SECRET: jwtSecret,
     };

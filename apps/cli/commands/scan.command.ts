@@ -1,10 +1,52 @@
-import { scanDnsInventory } from '../../../activities/dns/dns-inventory.scanner';
+import { runDomainChecks, type DomainReport } from '../../../activities/domain-report';
 import { loadConfig } from '../../../libs/config/config';
+import { DomainScanners, resolveScanners } from '../../../libs/contracts';
 import { InvalidDomainName, validateDomainName } from '../../../libs/domain-name';
 import { createScannerResolver } from '../../../libs/net/scanner-resolver';
 
-/** `perimeter scan domain <name>`: the same scanner engine as the worker, without any server. */
-export async function scanDomainCommand(input: string, out = console.log): Promise<number> {
+export interface ScanDomainOptions {
+  only?: string;
+  dnsServer?: string;
+  allowPrivate?: boolean;
+  format?: 'json' | 'table';
+  dkimSelectors?: string;
+}
+
+const MARK: Record<string, string> = { pass: 'PASS', info: 'INFO', warning: 'WARN', fail: 'FAIL' };
+
+function table(report: DomainReport): string {
+  const lines = [`${report.domain}  (${report.scannedAt})`];
+  for (const check of report.checks) {
+    lines.push(
+      '',
+      `${check.check}${check.status === 'unknown' ? '  — could not determine everything' : ''}`,
+    );
+    for (const f of check.findings)
+      lines.push(`  ${MARK[f.severity]}  ${f.id.padEnd(36)} ${f.message}`);
+    if (check.check === 'dns') {
+      const records = (
+        check.data as { records: Record<string, { status: string; records: unknown[] }> }
+      ).records;
+      for (const [type, set] of Object.entries(records)) {
+        lines.push(
+          `  ${type.padEnd(5)} ${set.status === 'ok' ? set.records.map((r) => JSON.stringify(r)).join(' ') : set.status}`,
+        );
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+/**
+ * `perimeter scan domain <name> [--only mail,dns] [--dns-server host:port] [--allow-private]
+ * [--format json|table]`: the worker's engines, in-process. Exit 0 whatever the findings; 2 for
+ * usage errors; 1 when nothing could be determined at all (the resolver is unusable).
+ */
+export async function scanDomainCommand(
+  input: string,
+  opts: ScanDomainOptions = {},
+  out = console.log,
+): Promise<number> {
   const config = loadConfig();
   let name;
   try {
@@ -16,14 +58,35 @@ export async function scanDomainCommand(input: string, out = console.log): Promi
     }
     throw err;
   }
+  let scanners;
+  try {
+    scanners = opts.only
+      ? resolveScanners(opts.only.split(',').map((s) => s.trim()))
+      : [...DomainScanners];
+  } catch (err) {
+    out((err as Error).message);
+    return 2;
+  }
   const resolver = createScannerResolver({
-    servers: config.scanners.resolvers,
+    servers: opts.dnsServer ? opts.dnsServer.split(',') : config.scanners.resolvers,
     timeoutMs: config.scanners.dnsTimeoutMs,
     tries: config.scanners.dnsTries,
   });
-  const dns = await scanDnsInventory(name.ascii, resolver, {
-    allowPrivateTargets: config.scanners.allowPrivateTargets,
-  });
-  out(JSON.stringify({ domain: name.ascii, unicode: name.unicode, scanners: { dns } }, null, 2));
-  return dns.complete ? 0 : 1;
+  const report = await runDomainChecks(
+    name.ascii,
+    scanners,
+    {
+      resolver,
+      allowPrivateTargets: opts.allowPrivate ?? config.scanners.allowPrivateTargets,
+      extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+    },
+    {
+      dkimSelectors: opts.dkimSelectors
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    },
+  );
+  out(opts.format === 'table' ? table(report) : JSON.stringify(report, null, 2));
+  return report.checks.every((c) => c.status === 'unknown') ? 1 : 0;
 }

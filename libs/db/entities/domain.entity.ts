@@ -32,6 +32,10 @@ export class DomainEntity {
   @Column('varchar', { name: 'unicode_name', length: 1024 })
   unicodeName!: string;
 
+  /** DKIM selectors to try besides the built-in catalogue. */
+  @Column('text', { name: 'dkim_selectors', array: true, default: () => "'{}'" })
+  dkimSelectors!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

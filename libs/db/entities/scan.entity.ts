@@ -49,6 +49,10 @@ export class ScanEntity {
   @Column('text', { nullable: true })
   error!: string | null;
 
+  /** The scanners asked for; null for scans from before scanners could be chosen. */
+  @Column('text', { array: true, nullable: true })
+  scanners!: string[] | null;
+
   /** `user:<id>` or `api_key:<id>`; null for scans from before access control. */
   @Column('varchar', { name: 'requested_by', length: 80, nullable: true })
   requestedBy!: string | null;

@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { ResultStatus } from '../../../../libs/contracts';
+import { FindingModel } from './finding.model';
 import { ResultStatusEnum } from './scan-enums';
 
 @ObjectType('ScanResult', { description: "One scanner's outcome within a scan." })
@@ -16,6 +17,11 @@ export class ScanResultModel {
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: "The scanner's findings." })
   data!: Record<string, unknown> | null;
+
+  @Field(() => [FindingModel], {
+    description: 'What the check found (posture checks); empty for inventories and failures.',
+  })
+  findings!: FindingModel[];
 
   @Field(() => String, { nullable: true })
   error!: string | null;

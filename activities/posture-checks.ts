@@ -1,0 +1,53 @@
+import type { PostureCheck } from '../libs/contracts';
+import { BimiFindings } from './bimi/bimi.findings';
+import { scanBimi } from './bimi/bimi.scanner';
+import { CaaFindings } from './caa/caa.findings';
+import { scanCaa } from './caa/caa.scanner';
+import type { CheckContext } from './common/dns-lookup';
+import type { CheckReport, FindingDefinition } from './common/check-report';
+import { DkimFindings } from './dkim/dkim.findings';
+import { scanDkim } from './dkim/dkim.scanner';
+import { DmarcFindings } from './dmarc/dmarc.findings';
+import { scanDmarc } from './dmarc/dmarc.scanner';
+import { DnssecFindings } from './dnssec/dnssec.findings';
+import { scanDnssec } from './dnssec/dnssec.scanner';
+import { MxFindings } from './mx/mx.findings';
+import { scanMx } from './mx/mx.scanner';
+import { SpfFindings } from './spf/spf.findings';
+import { scanSpf } from './spf/spf.scanner';
+import { TlsRptFindings } from './tls-rpt/tls-rpt.findings';
+import { scanTlsRpt } from './tls-rpt/tls-rpt.scanner';
+
+export interface PostureCheckOptions {
+  dkimSelectors?: string[];
+}
+
+type Engine = (
+  domain: string,
+  ctx: CheckContext,
+  opts: PostureCheckOptions,
+) => Promise<CheckReport<object>>;
+
+/** One engine per check, shared by the worker's activities and the CLI. */
+export const postureChecks: Record<PostureCheck, Engine> = {
+  dmarc: (d, ctx) => scanDmarc(d, ctx),
+  spf: (d, ctx) => scanSpf(d, ctx),
+  dkim: (d, ctx, opts) => scanDkim(d, ctx, { selectors: opts.dkimSelectors }),
+  mx: (d, ctx) => scanMx(d, ctx),
+  'tls-rpt': (d, ctx) => scanTlsRpt(d, ctx),
+  bimi: (d, ctx) => scanBimi(d, ctx),
+  dnssec: (d, ctx) => scanDnssec(d, ctx),
+  caa: (d, ctx) => scanCaa(d, ctx),
+};
+
+/** Every finding any check can report, by id. */
+export const findingCatalogue: Record<string, FindingDefinition> = {
+  ...DmarcFindings,
+  ...SpfFindings,
+  ...DkimFindings,
+  ...MxFindings,
+  ...TlsRptFindings,
+  ...BimiFindings,
+  ...DnssecFindings,
+  ...CaaFindings,
+};

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLab, type Lab } from '../../../lab/lab';
+import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
+
+const REQUEST = `mutation($o: ID!, $d: String!, $s: [String!], $k: [String!]) {
+  requestDomainScan(organisationId: $o, domain: $d, scanners: $s, dkimSelectors: $k) { id workflowId }
+}`;
+const RESULTS = `query($id: ID!) {
+  scan(id: $id) {
+    status
+    progress { scanner state resultStatus }
+    results { scanner status findings { id severity title message fix } }
+  }
+}`;
+
+describe('mail and DNS posture checks in domainScan', () => {
+  let lab: Lab;
+  let stack: TestStack;
+
+  beforeAll(async () => {
+    lab = await startLab();
+    stack = await startTestStack({ env: { SCANNER_RESOLVERS: lab.resolvers.join(',') } });
+    await stack.startWorker();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await lab?.close();
+  });
+
+  async function scan(domain: string, scanners?: string[], dkimSelectors?: string[]) {
+    const requested = await stack.graphql<{
+      requestDomainScan: { id: string; workflowId: string };
+    }>(REQUEST, { o: stack.organisationId, d: domain, s: scanners, k: dkimSelectors });
+    expect(requested.errors).toBeUndefined();
+    const { id, workflowId } = requested.data!.requestDomainScan;
+    await waitForScan(stack, id, undefined, 90_000);
+    const { data } = await stack.graphql<{ scan: any }>(RESULTS, { id });
+    return { ...data!.scan, workflowId };
+  }
+
+  const ids = (result: { findings: Array<{ id: string }> }) => result.findings.map((f) => f.id);
+
+  it('runs every check as its own activity with its own result row', async () => {
+    const result = await scan('dmarc-good.perimeter.test');
+    expect(result.status).toBe('COMPLETED');
+    const scanners = result.results.map((r: { scanner: string }) => r.scanner).sort();
+    expect(scanners).toEqual([
+      'bimi',
+      'caa',
+      'dkim',
+      'dmarc',
+      'dns',
+      'dnssec',
+      'mx',
+      'spf',
+      'tls-rpt',
+    ]);
+    expect(result.progress.every((p: { state: string }) => p.state === 'DONE')).toBe(true);
+
+    const history = await stack.client.workflow.getHandle(result.workflowId).fetchHistory();
+    const activityTypes = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter(Boolean);
+    expect(activityTypes).toEqual(
+      expect.arrayContaining([
+        'dnsInventory',
+        'checkDmarc',
+        'checkSpf',
+        'checkDkim',
+        'checkMx',
+        'checkTlsRpt',
+        'checkBimi',
+        'checkDnssec',
+        'checkCaa',
+      ]),
+    );
+
+    const dmarc = result.results.find((r: { scanner: string }) => r.scanner === 'dmarc');
+    expect(ids(dmarc)).toContain('dmarc.policy-reject');
+    const finding = dmarc.findings.find((f: { id: string }) => f.id === 'dmarc.policy-reject');
+    expect(finding).toMatchObject({
+      severity: 'PASS',
+      title: expect.any(String),
+      message: expect.any(String),
+    });
+  });
+
+  it('scans only the chosen scanners and groups', async () => {
+    const result = await scan('spf-eleven-lookups.perimeter.test', ['spf', 'dns']);
+    expect(result.results.map((r: { scanner: string }) => r.scanner).sort()).toEqual([
+      'caa',
+      'dns',
+      'dnssec',
+      'spf',
+    ]);
+    const spf = result.results.find((r: { scanner: string }) => r.scanner === 'spf');
+    expect(ids(spf)).toContain('spf.too-many-lookups');
+    const tooMany = spf.findings.find((f: { id: string }) => f.id === 'spf.too-many-lookups');
+    expect(tooMany).toMatchObject({ severity: 'FAIL', fix: expect.any(String) });
+
+    const mail = await scan('mx-null.perimeter.test', ['mail']);
+    expect(mail.results.map((r: { scanner: string }) => r.scanner).sort()).toEqual([
+      'bimi',
+      'dkim',
+      'dmarc',
+      'mx',
+      'spf',
+      'tls-rpt',
+    ]);
+  });
+
+  it('remembers DKIM selectors given with a request for later scans', async () => {
+    const first = await scan('dkim-custom.perimeter.test', ['dkim']);
+    const before = first.results[0];
+    const second = await scan('dkim-custom.perimeter.test', ['dkim'], ['perimeter2024']);
+    const third = await scan('dkim-custom.perimeter.test', ['dkim']);
+    expect(ids(second.results[0])).toEqual(ids(third.results[0]));
+    expect(ids(second.results[0])).not.toEqual(ids(before));
+  });
+
+  it('refuses unknown scanners and malformed selectors', async () => {
+    const bad = await stack.graphql(REQUEST, {
+      o: stack.organisationId,
+      d: 'good.perimeter.test',
+      s: ['nmap'],
+    });
+    expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const selector = await stack.graphql(REQUEST, {
+      o: stack.organisationId,
+      d: 'good.perimeter.test',
+      k: ['a b'],
+    });
+    expect(selector.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+});
