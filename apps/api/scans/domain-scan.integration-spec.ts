@@ -1,7 +1,3 @@
-import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ScanKindAttribute,
@@ -9,7 +5,6 @@ import {
   OrganisationAttribute,
 } from '../../../libs/contracts';
 import { startLab, type Lab } from '../../../lab/lab';
-import { temporalCliPath } from '../../../libs/embedded/temporal-dev-server';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const REQUEST = `mutation($organisationId: ID!, $domain: String!, $scanners: [String!] = ["dns-inventory"]) {
@@ -76,24 +71,6 @@ describe('requestDomainScan → domainScan → scan(id), over HTTP', () => {
     ]);
     expect(dns.data.records.SOA.status).toBe('ok');
     expect(dns.data.records.NS.records).toHaveLength(2);
-
-    if (process.env.RECORD_HISTORY) {
-      // Records the history the replay test checks workflow changes against (see README).
-      const { stdout } = await promisify(execFile)(temporalCliPath(), [
-        'workflow',
-        'show',
-        '--output',
-        'json',
-        '--address',
-        stack.config.temporal.address,
-        '--namespace',
-        stack.config.temporal.namespace,
-        '--workflow-id',
-        scan.workflowId,
-      ]);
-      const dir = path.join(__dirname, '../../../workflows/__histories__');
-      await writeFile(path.join(dir, `${process.env.RECORD_HISTORY}.json`), stdout);
-    }
   });
 
   it('records a domain without mail records as findings, not errors', async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const REQUEST = `mutation($o: ID!, $d: String!, $s: [String!], $k: [String!]) {
@@ -43,6 +44,7 @@ describe('mail and DNS posture checks in domainScan', () => {
   it('runs every check as its own activity with its own result row', async () => {
     const result = await scan('dmarc-good.perimeter.test');
     expect(result.status).toBe('COMPLETED');
+    await recordHistoryIfAsked(stack, result.workflowId);
     const scanners = result.results.map((r: { scanner: string }) => r.scanner).sort();
     expect(scanners).toEqual([
       'bimi',

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScanKindAttribute, TaskQueues } from '../../../libs/contracts';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 import { surfaceCommand } from '../../cli/commands/surface.command';
@@ -81,6 +82,7 @@ describe('attack surface through the API', () => {
       ruleCount: 5,
       problems: null,
     });
+    await recordHistoryIfAsked(stack, version.workflowId);
     const described = await stack.client.workflow.getHandle(version.workflowId).describe();
     expect(described.typedSearchAttributes.get(ScanKindAttribute)).toBe('inventory');
   });
