@@ -11,6 +11,7 @@ import {
 import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
 import type { CheckContext } from './common/dns-lookup';
+import type { HttpsFetchOptions } from './common/https-fetch';
 import { withHeartbeats } from './heartbeat';
 import { postureChecks } from './posture-checks';
 
@@ -20,6 +21,8 @@ export interface DomainScanActivityDeps {
   resolver: dns.Resolver;
   allowPrivateTargets: boolean;
   extraPublicSuffixes?: string[];
+  /** HTTPS fetch settings (MTA-STS policies, BIMI files); the lab sets its port and CA. */
+  https?: HttpsFetchOptions;
 }
 
 /** Activities get their dependencies from the worker (or a test), never from globals. */
@@ -29,6 +32,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     resolver: deps.resolver,
     allowPrivateTargets: deps.allowPrivateTargets,
     extraPublicSuffixes: deps.extraPublicSuffixes ?? [],
+    https: deps.https,
   };
 
   /** Runs one posture check; asks again while DNS answers stay indeterminate and attempts remain. */
@@ -64,6 +68,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     checkSpf: (input) => runCheck('spf', input),
     checkDkim: (input) => runCheck('dkim', input),
     checkMx: (input) => runCheck('mx', input),
+    checkMtaSts: (input) => runCheck('mta-sts', input),
     checkTlsRpt: (input) => runCheck('tls-rpt', input),
     checkBimi: (input) => runCheck('bimi', input),
     checkDnssec: (input) => runCheck('dnssec', input),

@@ -11,6 +11,8 @@ import { DmarcFindings } from './dmarc/dmarc.findings';
 import { scanDmarc } from './dmarc/dmarc.scanner';
 import { DnssecFindings } from './dnssec/dnssec.findings';
 import { scanDnssec } from './dnssec/dnssec.scanner';
+import { MtaStsFindings } from './mta-sts/mta-sts.findings';
+import { scanMtaSts } from './mta-sts/mta-sts.scanner';
 import { MxFindings } from './mx/mx.findings';
 import { scanMx } from './mx/mx.scanner';
 import { SpfFindings } from './spf/spf.findings';
@@ -34,6 +36,7 @@ export const postureChecks: Record<PostureCheck, Engine> = {
   spf: (d, ctx) => scanSpf(d, ctx),
   dkim: (d, ctx, opts) => scanDkim(d, ctx, { selectors: opts.dkimSelectors }),
   mx: (d, ctx) => scanMx(d, ctx),
+  'mta-sts': (d, ctx) => scanMtaSts(d, ctx),
   'tls-rpt': (d, ctx) => scanTlsRpt(d, ctx),
   bimi: (d, ctx) => scanBimi(d, ctx),
   dnssec: (d, ctx) => scanDnssec(d, ctx),
@@ -46,6 +49,7 @@ export const findingCatalogue: Record<string, FindingDefinition> = {
   ...SpfFindings,
   ...DkimFindings,
   ...MxFindings,
+  ...MtaStsFindings,
   ...TlsRptFindings,
   ...BimiFindings,
   ...DnssecFindings,

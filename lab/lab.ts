@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { projectRoot } from '../libs/embedded/paths';
 import { loadZoneDir, startLabDnsServer, type LabDnsServerOptions, type LabDnsServer } from './dns';
+import { startLabHttpsServer } from './https/https-server';
+import { createLabCa } from './https/lab-ca';
+import { labHttpsSites } from './https/sites';
 
 export interface LabOptions {
   host?: string;
@@ -9,16 +12,23 @@ export interface LabOptions {
   zonesDir?: string;
   onDnsQuery?: LabDnsServerOptions['onQuery'];
   dnsUdpDelayMs?: LabDnsServerOptions['udpDelayMs'];
+  /** Port of the lab HTTPS server (on `host`); 0 (default) is ephemeral. */
+  httpsPort?: number;
 }
 
 export interface Lab {
   dns: LabDnsServer;
   /** What to put in SCANNER_RESOLVERS so scanners ask the lab. */
   resolvers: string[];
+  /**
+   * The lab HTTPS server: every lab HTTPS host resolves to 127.0.0.1 and is served on this port.
+   * Scanners get `{ port, extraCaPems: [caPem] }` as `CheckContext.https`.
+   */
+  https: { port: number; caPem: string };
   close(): Promise<void>;
 }
 
-/** The fake internet on loopback: for now, an authoritative DNS server for the lab zones. */
+/** The fake internet on loopback: an authoritative DNS server for the lab zones and HTTPS sites. */
 export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const zones = await loadZoneDir(options.zonesDir ?? path.join(projectRoot(), 'lab', 'zones'));
   const dns = await startLabDnsServer({
@@ -28,5 +38,24 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     onQuery: options.onDnsQuery,
     udpDelayMs: options.dnsUdpDelayMs,
   });
-  return { dns, resolvers: [dns.address], close: () => dns.close() };
+  let https;
+  try {
+    https = await startLabHttpsServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.httpsPort ?? 0,
+      sites: labHttpsSites(createLabCa()),
+    });
+  } catch (err) {
+    await dns.close();
+    throw err;
+  }
+  const httpsServer = https;
+  return {
+    dns,
+    resolvers: [dns.address],
+    https: { port: httpsServer.port, caPem: httpsServer.caPem },
+    close: async () => {
+      await Promise.all([dns.close(), httpsServer.close()]);
+    },
+  };
 }

@@ -55,6 +55,7 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   spf: check(recursive, postureCheckActivity.spf),
   dkim: check(dkim, postureCheckActivity.dkim),
   mx: check(quick, postureCheckActivity.mx),
+  'mta-sts': check(recursive, postureCheckActivity['mta-sts']), // DNS, then an HTTPS fetch
   'tls-rpt': check(quick, postureCheckActivity['tls-rpt']),
   bimi: check(quick, postureCheckActivity.bimi),
   dnssec: check(quick, postureCheckActivity.dnssec),

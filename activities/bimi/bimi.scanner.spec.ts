@@ -16,6 +16,7 @@ beforeAll(async () => {
     resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
     extraPublicSuffixes: ['perimeter.test'],
     allowPrivateTargets: true,
+    https: { port: lab.https.port, extraCaPems: [lab.https.caPem] },
   };
 });
 
@@ -23,8 +24,8 @@ afterAll(async () => {
   await lab?.close();
 });
 
-async function scan(domain: string) {
-  const report = await scanBimi(domain, ctx);
+async function scan(domain: string, c: CheckContext = ctx) {
+  const report = await scanBimi(domain, c);
   emitted.push(...report.findings);
   return report;
 }
@@ -32,23 +33,23 @@ async function scan(domain: string) {
 const ids = (r: CheckReport<BimiData>) => r.findings.map((f) => f.id).sort();
 
 describe('scanBimi against the lab', () => {
-  it('bimi-good: logo and mark certificate, files not fetched', async () => {
+  it('bimi-good: logo and mark certificate, both fetched and valid', async () => {
     const r = await scan('bimi-good.perimeter.test');
     expect(r).toMatchObject({ check: 'bimi', status: 'completed', undetermined: [] });
-    expect(ids(r)).toEqual(['bimi.valid']);
+    expect(ids(r)).toEqual(['bimi.certificate-valid', 'bimi.svg-valid', 'bimi.valid']);
     expect(r.data).toMatchObject({
       effectiveFrom: 'default._bimi.bimi-good.perimeter.test',
-      location: 'https://bimi-good.perimeter.test/brand/logo.svg',
-      authority: 'https://bimi-good.perimeter.test/brand/vmc.pem',
+      location: 'https://bimi.bimi-good.perimeter.test/brand/logo.svg',
+      authority: 'https://bimi.bimi-good.perimeter.test/brand/vmc.pem',
       declined: false,
-      svgFetched: false,
-      certificateFetched: false,
+      svgFetched: true,
+      certificateFetched: true,
     });
   });
 
   it('a subdomain without a record falls back to the organisational domain', async () => {
     const r = await scan('news.bimi-good.perimeter.test');
-    expect(ids(r)).toEqual(['bimi.valid']);
+    expect(ids(r)).toEqual(['bimi.certificate-valid', 'bimi.svg-valid', 'bimi.valid']);
     expect(r.data.checkedNames).toEqual([
       'default._bimi.news.bimi-good.perimeter.test',
       'default._bimi.bimi-good.perimeter.test',
@@ -58,10 +59,12 @@ describe('scanBimi against the lab', () => {
 
   it('bimi-no-authority: warning', async () => {
     const r = await scan('bimi-no-authority.perimeter.test');
-    expect(ids(r)).toEqual(['bimi.authority-missing']);
+    expect(ids(r)).toEqual(['bimi.authority-missing', 'bimi.svg-valid']);
     expect(r.data).toMatchObject({
-      location: 'https://bimi-no-authority.perimeter.test/logo.svg',
+      location: 'https://bimi.bimi-no-authority.perimeter.test/logo.svg',
       authority: null,
+      svgFetched: true,
+      certificateFetched: false,
     });
   });
 
@@ -74,6 +77,58 @@ describe('scanBimi against the lab', () => {
   it('bimi-bad-url: http logo (PNG) and http certificate', async () => {
     const r = await scan('bimi-bad-url.perimeter.test');
     expect(ids(r)).toEqual(['bimi.authority-invalid', 'bimi.location-invalid']);
+  });
+
+  it('bimi-bad-files: a logo that is not SVG Tiny PS, an expired certificate for another domain', async () => {
+    const r = await scan('bimi-bad-files.perimeter.test');
+    expect(r.status).toBe('completed');
+    expect(ids(r)).toEqual([
+      'bimi.certificate-domain-mismatch',
+      'bimi.certificate-expired',
+      'bimi.svg-content-type',
+      'bimi.svg-external-reference',
+      'bimi.svg-no-title',
+      'bimi.svg-not-tiny-ps',
+      'bimi.svg-root-position',
+      'bimi.svg-script',
+      'bimi.valid',
+    ]);
+    expect(r.data).toMatchObject({ svgFetched: true, certificateFetched: true });
+  });
+
+  it('bimi-broken-files: logo 404 (warning), no certificate in the PEM', async () => {
+    const r = await scan('bimi-broken-files.perimeter.test');
+    expect(ids(r)).toEqual(['bimi.certificate-invalid', 'bimi.svg-fetch-failed', 'bimi.valid']);
+    expect(r.findings.find((f) => f.id === 'bimi.svg-fetch-failed')!.message).toContain('404');
+    expect(r.data).toMatchObject({ svgFetched: false, certificateFetched: true });
+  });
+
+  it('bimi-slow-files: a logo download that times out is undetermined', async () => {
+    const r = await scan('bimi-slow-files.perimeter.test', {
+      ...ctx,
+      https: { ...ctx.https, timeoutMs: 300 },
+    });
+    expect(r.status).toBe('unknown');
+    expect(r.undetermined).toEqual([
+      {
+        name: 'https://bimi.bimi-slow-files.perimeter.test/logo.svg',
+        type: 'HTTPS',
+        code: 'ETIMEDOUT',
+      },
+    ]);
+    expect(ids(r)).toEqual(['bimi.authority-missing']);
+  });
+
+  it('a certificate that cannot be downloaded is a warning', async () => {
+    const r = await scan('bimi-good.perimeter.test', { ...ctx, allowPrivateTargets: false });
+    expect(ids(r)).toEqual([
+      'bimi.certificate-fetch-failed',
+      'bimi.svg-fetch-failed',
+      'bimi.valid',
+    ]);
+    expect(r.findings.find((f) => f.id === 'bimi.certificate-fetch-failed')!.message).toContain(
+      'target-not-allowed',
+    );
   });
 
   it('bimi-none: missing', async () => {

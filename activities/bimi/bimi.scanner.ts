@@ -1,6 +1,8 @@
 import { namesUpToRegistrable } from '../caa/public-suffix';
 import type { CheckReport, Finding } from '../common/check-report';
 import { lookupTxt, type CheckContext } from '../common/dns-lookup';
+import { HttpsFetchFailed, httpsGet } from '../common/https-fetch';
+import { MAX_SVG_BYTES, checkBimiCertificate, checkBimiSvg } from './bimi-files';
 import { httpsUrlProblem, isBimiRecord, parseBimiRecord } from './bimi-record';
 
 export interface BimiData {
@@ -15,12 +17,10 @@ export interface BimiData {
   authority: string | null;
   avatarPreference: string | null;
   declined: boolean;
-  /**
-   * Always false for now: downloading and validating the SVG (SVG Tiny PS) and the mark
-   * certificate needs HTTPS in the lab, which a later piece adds. Only the record is judged.
-   */
-  svgFetched: false;
-  certificateFetched: false;
+  /** The logo at l= was downloaded (and judged: the `bimi.svg-*` findings). */
+  svgFetched: boolean;
+  /** The mark certificate at a= was downloaded (and judged: the `bimi.certificate-*` findings). */
+  certificateFetched: boolean;
 }
 
 /** Findings and data from the BIMI TXT values found at `name`. */
@@ -36,8 +36,8 @@ export function judgeBimi(
     authority: null as string | null,
     avatarPreference: null as string | null,
     declined: false,
-    svgFetched: false as const,
-    certificateFetched: false as const,
+    svgFetched: false,
+    certificateFetched: false,
   };
   const findings: Finding[] = [];
   if (records.length === 0) {
@@ -128,7 +128,7 @@ export function judgeBimi(
     findings.push({
       id: 'bimi.valid',
       severity: 'pass',
-      message: `${name} publishes a BIMI record (${location ? `logo ${location}` : 'logo in the certificate'}, certificate ${authority}); the files themselves were not downloaded.`,
+      message: `${name} publishes a BIMI record (${location ? `logo ${location}` : 'logo in the certificate'}, certificate ${authority}).`,
       evidence: { record },
     });
   }
@@ -138,7 +138,8 @@ export function judgeBimi(
 /**
  * The domain's BIMI record at `default._bimi.<domain>`, or, as receivers do, at its
  * organisational domain when the domain has none. DMARC enforcement, which BIMI needs, is the
- * DMARC check's business; fetching the SVG and certificate is not done here (see `svgFetched`).
+ * DMARC check's business. A valid https l= logo and a= certificate are downloaded (through the
+ * target guard) and judged; a download that times out makes the status `unknown`.
  */
 export async function scanBimi(domain: string, ctx: CheckContext): Promise<CheckReport<BimiData>> {
   const base = domain.toLowerCase().replace(/\.$/, '');
@@ -185,12 +186,96 @@ export async function scanBimi(domain: string, ctx: CheckContext): Promise<Check
     };
   }
   const judged = judgeBimi(found?.name ?? checkedNames[0]!, found?.values ?? []);
+  const findings = [...judged.findings];
+  const data: BimiData = { ...judged.data, checkedNames, effectiveFrom: found?.name ?? null };
+  const usable = (url: string | null, ids: string[]): url is string =>
+    url !== null && !findings.some((f) => ids.includes(f.id)) && url.startsWith('https://');
+  const fetches: Array<Promise<void>> = [];
+  if (usable(data.location, ['bimi.location-invalid'])) {
+    const url = data.location;
+    fetches.push(
+      fetchFile(url, ctx, MAX_SVG_BYTES, 'image/svg+xml', 'bimi.svg-fetch-failed', 'logo').then(
+        (r) => {
+          if ('finding' in r) findings.push(r.finding);
+          else if ('undetermined' in r) undetermined.push(r.undetermined);
+          else {
+            data.svgFetched = true;
+            findings.push(...checkBimiSvg(url, r.contentType, r.body));
+          }
+        },
+      ),
+    );
+  }
+  if (usable(data.authority, ['bimi.authority-invalid'])) {
+    const url = data.authority;
+    const owner = (found?.name ?? '').replace(/^default\._bimi\./, '') || base;
+    fetches.push(
+      fetchFile(
+        url,
+        ctx,
+        64 * 1024,
+        'application/pem-certificate-chain, */*',
+        'bimi.certificate-fetch-failed',
+        'mark certificate',
+      ).then((r) => {
+        if ('finding' in r) findings.push(r.finding);
+        else if ('undetermined' in r) undetermined.push(r.undetermined);
+        else {
+          data.certificateFetched = true;
+          findings.push(...checkBimiCertificate(url, r.body, owner));
+        }
+      }),
+    );
+  }
+  await Promise.all(fetches);
   return {
     check: 'bimi',
     domain: base,
-    status: 'completed',
-    findings: judged.findings,
-    data: { ...judged.data, checkedNames, effectiveFrom: found?.name ?? null },
-    undetermined: [],
+    status: undetermined.length > 0 ? 'unknown' : 'completed',
+    findings,
+    data,
+    undetermined,
   };
+}
+
+/** Downloads one BIMI file; a failure is a warning finding, a timeout is undetermined. */
+async function fetchFile(
+  url: string,
+  ctx: CheckContext,
+  maxBytes: number,
+  accept: string,
+  failureId: string,
+  what: string,
+): Promise<
+  | { contentType: string; body: string }
+  | { finding: Finding }
+  | { undetermined: CheckReport['undetermined'][number] }
+> {
+  try {
+    const r = await httpsGet(url, ctx, { maxBytes, accept });
+    if (r.status !== 200) {
+      return {
+        finding: {
+          id: failureId,
+          severity: 'warning',
+          message: `The BIMI ${what} at ${url} could not be downloaded: HTTP status ${r.status}.`,
+          evidence: { url, status: r.status },
+        },
+      };
+    }
+    return { contentType: r.headers['content-type'] ?? '', body: r.body.toString('utf8') };
+  } catch (err) {
+    if (!(err instanceof HttpsFetchFailed)) throw err;
+    if (err.reason === 'timeout') {
+      return { undetermined: { name: url, type: 'HTTPS', code: err.code ?? 'ETIMEDOUT' } };
+    }
+    return {
+      finding: {
+        id: failureId,
+        severity: 'warning',
+        message: `The BIMI ${what} at ${url} could not be downloaded (${err.reason}): ${err.message}.`,
+        evidence: { url, reason: err.reason },
+      },
+    };
+  }
 }

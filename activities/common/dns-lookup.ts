@@ -1,4 +1,5 @@
 import type { promises as dns } from 'node:dns';
+import type { HttpsFetchOptions } from './https-fetch';
 
 export type LookupStatus = 'ok' | 'nodata' | 'nxdomain' | 'unknown';
 
@@ -46,4 +47,6 @@ export interface CheckContext {
   /** Suffixes treated as public in addition to the Public Suffix List (the lab adds `perimeter.test`). */
   extraPublicSuffixes: string[];
   allowPrivateTargets: boolean;
+  /** How HTTPS fetches connect (port override, extra trust anchors): the lab sets it. */
+  https?: HttpsFetchOptions;
 }

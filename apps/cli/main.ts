@@ -86,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
         temporalPort: num(process.env.PERIMETER_DEV_TEMPORAL_PORT, 7233),
         temporalUiPort: num(process.env.PERIMETER_DEV_TEMPORAL_UI_PORT, 8233),
         labDnsPort: num(values['dns-port'], 15353),
+        labHttpsPort: num(process.env.PERIMETER_DEV_LAB_HTTPS_PORT, 15443),
       });
   }
   console.error(USAGE);

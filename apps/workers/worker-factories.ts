@@ -5,6 +5,7 @@ import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
+import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
@@ -57,6 +58,7 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
       resolver,
       allowPrivateTargets: config.scanners.allowPrivateTargets,
       extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+      https: scannerHttpsOptions(config),
     }),
   });
 }

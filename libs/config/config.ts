@@ -47,6 +47,8 @@ const schema = z.object({
   SCANNER_DNS_TRIES: z.coerce.number().int().min(1).max(5).default(2),
   ALLOW_PRIVATE_TARGETS: bool.default(false),
   SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
+  SCANNER_EXTRA_CA_FILES: z.string().default(''),
+  SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -74,6 +76,10 @@ export interface PerimeterConfig {
     allowPrivateTargets: boolean;
     /** Treated as public suffixes besides the Public Suffix List (the lab: `perimeter.test`). */
     extraPublicSuffixes: string[];
+    /** PEM files trusted besides the system roots when scanners fetch over HTTPS (the lab CA). */
+    extraCaFiles: string[];
+    /** Connect here instead of 443 (lab and tests only). */
+    httpsPort: number | undefined;
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -119,6 +125,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       extraPublicSuffixes: e.SCANNER_EXTRA_PUBLIC_SUFFIXES.split(',')
         .map((x) => x.trim().toLowerCase().replace(/\.$/, ''))
         .filter(Boolean),
+      extraCaFiles: e.SCANNER_EXTRA_CA_FILES.split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+      httpsPort: e.SCANNER_HTTPS_PORT,
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,

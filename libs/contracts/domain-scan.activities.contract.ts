@@ -9,6 +9,7 @@ export interface DomainScanActivities {
   checkSpf(input: PostureCheckInput): Promise<ScannerSummary>;
   checkDkim(input: PostureCheckInput): Promise<ScannerSummary>;
   checkMx(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkMtaSts(input: PostureCheckInput): Promise<ScannerSummary>;
   checkTlsRpt(input: PostureCheckInput): Promise<ScannerSummary>;
   checkBimi(input: PostureCheckInput): Promise<ScannerSummary>;
   checkDnssec(input: PostureCheckInput): Promise<ScannerSummary>;
@@ -28,6 +29,7 @@ export const postureCheckActivity = {
   spf: 'checkSpf',
   dkim: 'checkDkim',
   mx: 'checkMx',
+  'mta-sts': 'checkMtaSts',
   'tls-rpt': 'checkTlsRpt',
   bimi: 'checkBimi',
   dnssec: 'checkDnssec',

@@ -3,11 +3,11 @@ import { resolveScanners } from './scan.contract';
 
 describe('resolveScanners', () => {
   it.each([
-    [['mail'], ['dmarc', 'spf', 'dkim', 'mx', 'tls-rpt', 'bimi']],
+    [['mail'], ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi']],
     [['dns'], ['dns', 'dnssec', 'caa']],
     [
       ['mail', 'dns'],
-      ['dns', 'dmarc', 'spf', 'dkim', 'mx', 'tls-rpt', 'bimi', 'dnssec', 'caa'],
+      ['dns', 'dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi', 'dnssec', 'caa'],
     ],
     [['dns-inventory'], ['dns']],
     [

@@ -11,6 +11,7 @@ export const PostureChecks = [
   'spf',
   'dkim',
   'mx',
+  'mta-sts',
   'tls-rpt',
   'bimi',
   'dnssec',
@@ -25,7 +26,7 @@ export type DomainScanner = (typeof DomainScanners)[number];
 /** Named groups for `--only` and the API: `dns` and `mail`. */
 export const ScannerGroups: Record<string, readonly DomainScanner[]> = {
   dns: ['dns', 'dnssec', 'caa'],
-  mail: ['dmarc', 'spf', 'dkim', 'mx', 'tls-rpt', 'bimi'],
+  mail: ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi'],
 };
 
 /** `dns` names the group; the DNS inventory alone is `dns-inventory`. */

@@ -7,6 +7,10 @@ import { workerFactories } from '../../apps/workers/worker-factories';
 import { TaskQueues } from '../../libs/contracts';
 import { loadConfig, type PerimeterConfig } from '../../libs/config/config';
 import { createLogger, type Telemetry } from '../../libs/telemetry';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Lab } from '../../lab/lab';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestNamespace } from './test-namespace';
 import { createOrganisationWithKey } from './test-principals';
@@ -50,12 +54,29 @@ export interface TestStack {
 
 /** The API (over real HTTP) and in-process workers, against the run's Postgres and Temporal. */
 export async function startTestStack(opts: {
+  /** The lab: its resolver, CA and HTTPS port become the scanners' configuration. */
+  lab?: Lab;
   env?: Record<string, string>;
   telemetry?: Telemetry;
 }): Promise<TestStack> {
   const db = await createTestDatabase(inject('pgAdminUrl'));
   const namespace = await createTestNamespace(inject('temporalAddress'));
-  const config = testConfig({ DATABASE_URL: db.url, TEMPORAL_NAMESPACE: namespace, ...opts.env });
+  const labEnv: Record<string, string> = {};
+  if (opts.lab) {
+    const caFile = path.join(tmpdir(), `perimeter-lab-ca-${namespace}.pem`);
+    await writeFile(caFile, opts.lab.https.caPem);
+    Object.assign(labEnv, {
+      SCANNER_RESOLVERS: opts.lab.resolvers.join(','),
+      SCANNER_EXTRA_CA_FILES: caFile,
+      SCANNER_HTTPS_PORT: String(opts.lab.https.port),
+    });
+  }
+  const config = testConfig({
+    DATABASE_URL: db.url,
+    TEMPORAL_NAMESPACE: namespace,
+    ...labEnv,
+    ...opts.env,
+  });
   const logger = createLogger('perimeter-test', 'silent');
   const { organisationId, token } = await createOrganisationWithKey(db.dataSource);
   const api = await createApiApp(config, logger, opts.telemetry);

@@ -20,7 +20,7 @@ describe('mail and DNS posture checks in domainScan', () => {
 
   beforeAll(async () => {
     lab = await startLab();
-    stack = await startTestStack({ env: { SCANNER_RESOLVERS: lab.resolvers.join(',') } });
+    stack = await startTestStack({ lab });
     await stack.startWorker();
   });
   afterAll(async () => {
@@ -53,6 +53,7 @@ describe('mail and DNS posture checks in domainScan', () => {
       'dmarc',
       'dns',
       'dnssec',
+      'mta-sts',
       'mx',
       'spf',
       'tls-rpt',
@@ -70,6 +71,7 @@ describe('mail and DNS posture checks in domainScan', () => {
         'checkSpf',
         'checkDkim',
         'checkMx',
+        'checkMtaSts',
         'checkTlsRpt',
         'checkBimi',
         'checkDnssec',
@@ -105,6 +107,7 @@ describe('mail and DNS posture checks in domainScan', () => {
       'bimi',
       'dkim',
       'dmarc',
+      'mta-sts',
       'mx',
       'spf',
       'tls-rpt',
@@ -118,6 +121,17 @@ describe('mail and DNS posture checks in domainScan', () => {
     const third = await scan('dkim-custom.perimeter.test', ['dkim']);
     expect(ids(second.results[0])).toEqual(ids(third.results[0]));
     expect(ids(second.results[0])).not.toEqual(ids(before));
+  });
+
+  it('fetches MTA-STS policies and BIMI files over HTTPS from the lab, trusting its CA', async () => {
+    const mtaSts = await scan('mtasts-good.perimeter.test', ['mta-sts']);
+    expect(ids(mtaSts.results[0])).toContain('mta-sts.valid');
+    const mismatch = await scan('mtasts-mx-mismatch.perimeter.test', ['mta-sts']);
+    expect(ids(mismatch.results[0])).toContain('mta-sts.mx-not-covered');
+    const bimi = await scan('bimi-good.perimeter.test', ['bimi']);
+    expect(ids(bimi.results[0])).toEqual(
+      expect.arrayContaining(['bimi.svg-valid', 'bimi.certificate-valid']),
+    );
   });
 
   it('refuses unknown scanners and malformed selectors', async () => {

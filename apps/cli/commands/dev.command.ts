@@ -1,11 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { startLab } from '../../../lab/lab';
-import { randomBytes } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import {
   createDataSource,
   ensureFirstAdmin,
@@ -24,6 +23,7 @@ export interface DevOptions {
   temporalPort: number;
   temporalUiPort: number;
   labDnsPort: number;
+  labHttpsPort: number;
 }
 
 type Stop = () => Promise<void>;
@@ -80,6 +80,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       'Temporal UI': opts.temporalUiPort,
       API: opts.apiPort,
       'lab DNS': opts.labDnsPort,
+      'lab HTTPS': opts.labHttpsPort,
     });
     if (busy.length) {
       throw new Error(
@@ -110,7 +111,10 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     });
     stops.push(temporal.stop);
 
-    const lab = await startLab({ dnsPort: opts.labDnsPort });
+    const lab = await startLab({ dnsPort: opts.labDnsPort, httpsPort: opts.labHttpsPort });
+    // The worker trusts the lab's CA for MTA-STS policies and BIMI files.
+    const labCaFile = path.join(data, 'lab-ca.pem');
+    await writeFile(labCaFile, lab.https.caPem);
     stops.push(lab.close);
 
     const ds = await createDataSource(databaseUrl).initialize();
@@ -139,6 +143,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       ALLOW_PRIVATE_TARGETS: 'true',
       // Lab domains sit under perimeter.test as real ones sit under a TLD.
       SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
+      SCANNER_EXTRA_CA_FILES: labCaFile,
+      SCANNER_HTTPS_PORT: String(lab.https.port),
       AUTH_LOCAL_SIGNIN: 'true',
       AUTH_LOCAL_JWT_SECRET: jwtSecret,
     };
@@ -176,6 +182,9 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  Temporal server   ${temporal.address}`);
     out(`  PostgreSQL        ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
+    out(
+      `  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${path.relative(root, labCaFile)})`,
+    );
     out(`  Logs              ${path.relative(root, logs)}/`);
     out('');
     if (firstAdmin) {

@@ -1,5 +1,6 @@
 import { runDomainChecks, type DomainReport } from '../../../activities/domain-report';
 import { loadConfig } from '../../../libs/config/config';
+import { scannerHttpsOptions } from '../../../libs/config/scanner-https';
 import { DomainScanners, resolveScanners } from '../../../libs/contracts';
 import { InvalidDomainName, validateDomainName } from '../../../libs/domain-name';
 import { createScannerResolver } from '../../../libs/net/scanner-resolver';
@@ -79,6 +80,7 @@ export async function scanDomainCommand(
       resolver,
       allowPrivateTargets: opts.allowPrivate ?? config.scanners.allowPrivateTargets,
       extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+      https: scannerHttpsOptions(config),
     },
     {
       dkimSelectors: opts.dkimSelectors

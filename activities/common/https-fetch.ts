@@ -1,0 +1,222 @@
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { TargetNotAllowed, TargetUnresolvable } from '../../libs/net/errors';
+import { resolveTarget } from '../../libs/net/target-guard';
+import type { CheckContext } from './dns-lookup';
+
+/** How scanners reach HTTPS servers; both fields are for the lab and tests. */
+export interface HttpsFetchOptions {
+  /**
+   * Port to connect to instead of 443 (lab/testing override: the lab serves every HTTPS host on
+   * one ephemeral port on 127.0.0.1). Never set in production.
+   */
+  port?: number;
+  /** PEM trust anchors added to the system roots (the lab CA). */
+  extraCaPems?: string[];
+  /** Default timeout for a fetch, when the caller gives none (5000 ms). */
+  timeoutMs?: number;
+}
+
+export type HttpsFetchFailureReason =
+  'timeout' | 'tls' | 'refused' | 'target-not-allowed' | 'dns' | 'protocol' | 'too-large';
+
+/** A fetch that produced no usable response. `code` is the underlying error code, when any. */
+export class HttpsFetchFailed extends Error {
+  override name = 'HttpsFetchFailed';
+  constructor(
+    readonly reason: HttpsFetchFailureReason,
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The body exceeded `maxBytes` (declared by Content-Length or read so far). */
+export class ResponseTooLarge extends HttpsFetchFailed {
+  override name = 'ResponseTooLarge';
+  constructor(
+    readonly url: string,
+    readonly maxBytes: number,
+  ) {
+    super('too-large', `response from ${url} is larger than ${maxBytes} bytes`);
+  }
+}
+
+export interface HttpsResponse {
+  status: number;
+  /** Lower-case names; repeated headers joined with ', '. */
+  headers: Record<string, string>;
+  body: Buffer;
+  certificate: { subject: string; issuer: string; validTo: string; san: string[] };
+}
+
+export interface HttpsGetOptions {
+  /** Default 64 KiB. */
+  maxBytes?: number;
+  /** Whole request, connection to last byte. Default `ctx.https.timeoutMs` or 5000. */
+  timeoutMs?: number;
+  accept?: string;
+}
+
+/**
+ * GET over HTTPS as a scanner must do it: the host resolved through the scanners' resolver and
+ * the target guard (never the OS lookup), a connection to an allowed address with SNI and
+ * certificate verification for the host (system roots plus `ctx.https.extraCaPems`), no
+ * redirects followed (a 3xx is returned as is), the body capped. Fails with `HttpsFetchFailed`.
+ */
+export async function httpsGet(
+  url: string,
+  ctx: CheckContext,
+  opts: HttpsGetOptions = {},
+): Promise<HttpsResponse> {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpsFetchFailed('protocol', `not a URL: ${url}`);
+  }
+  if (parsed.protocol !== 'https:') throw new HttpsFetchFailed('protocol', `not https: ${url}`);
+  const host = parsed.hostname.replace(/^\[|\]$/g, '');
+  const maxBytes = opts.maxBytes ?? 64 * 1024;
+  const timeoutMs = opts.timeoutMs ?? ctx.https?.timeoutMs ?? 5000;
+  const port = parsed.port ? Number(parsed.port) : (ctx.https?.port ?? 443);
+  const deadline = Date.now() + timeoutMs;
+
+  let addresses: string[];
+  try {
+    addresses = (
+      await withTimeout(
+        resolveTarget(host, ctx.resolver, { allowPrivateTargets: ctx.allowPrivateTargets }),
+        timeoutMs,
+        `resolving ${host} timed out`,
+      )
+    ).allowed;
+  } catch (err) {
+    if (err instanceof HttpsFetchFailed) throw err;
+    if (err instanceof TargetNotAllowed) {
+      throw new HttpsFetchFailed('target-not-allowed', err.message);
+    }
+    if (err instanceof TargetUnresolvable)
+      throw new HttpsFetchFailed('dns', err.message, 'ENOTFOUND');
+    const e = err as NodeJS.ErrnoException;
+    throw new HttpsFetchFailed('dns', `resolving ${host}: ${e.message}`, e.code ?? 'EUNKNOWN');
+  }
+
+  const ca = ctx.https?.extraCaPems?.length
+    ? [...tls.rootCertificates, ...ctx.https.extraCaPems]
+    : undefined;
+  let last: HttpsFetchFailed | undefined;
+  for (const address of addresses) {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) break;
+    try {
+      return await requestOnce({ url, parsed, host, address, port, ca, maxBytes, opts, remaining });
+    } catch (err) {
+      last = err as HttpsFetchFailed;
+      // Only "nobody listening" is worth trying the next address for.
+      if (last.reason !== 'refused') throw last;
+    }
+  }
+  throw last ?? new HttpsFetchFailed('timeout', `fetching ${url} timed out`, 'ETIMEDOUT');
+}
+
+function requestOnce(a: {
+  url: string;
+  parsed: URL;
+  host: string;
+  address: string;
+  port: number;
+  ca: string[] | undefined;
+  maxBytes: number;
+  opts: HttpsGetOptions;
+  remaining: number;
+}): Promise<HttpsResponse> {
+  return new Promise<HttpsResponse>((resolve, reject) => {
+    let settled = false;
+    const fail = (e: HttpsFetchFailed) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      req.destroy();
+      reject(e);
+    };
+    const req = https.request({
+      host: a.address,
+      port: a.port,
+      servername: net.isIP(a.host) ? undefined : a.host,
+      path: `${a.parsed.pathname}${a.parsed.search}`,
+      method: 'GET',
+      agent: false,
+      ca: a.ca,
+      headers: {
+        host: a.parsed.port ? `${a.host}:${a.parsed.port}` : a.host,
+        accept: a.opts.accept ?? '*/*',
+        'user-agent': 'Perimeter-scanner',
+      },
+      checkServerIdentity: (_hostname, cert) => tls.checkServerIdentity(a.host, cert),
+    });
+    const timer = setTimeout(
+      () => fail(new HttpsFetchFailed('timeout', `fetching ${a.url} timed out`, 'ETIMEDOUT')),
+      a.remaining,
+    );
+    req.on('error', (err: NodeJS.ErrnoException) => fail(classify(err, a.url)));
+    req.on('response', (res) => {
+      const declared = Number(res.headers['content-length']);
+      if (Number.isFinite(declared) && declared > a.maxBytes) {
+        fail(new ResponseTooLarge(a.url, a.maxBytes));
+        return;
+      }
+      const socket = res.socket as tls.TLSSocket;
+      const peer = socket.getPeerCertificate?.() ?? ({} as tls.PeerCertificate);
+      const certificate = {
+        subject: String(peer.subject?.CN ?? ''),
+        issuer: String(peer.issuer?.CN ?? ''),
+        validTo: peer.valid_to ?? '',
+        san: (peer.subjectaltname ?? '')
+          .split(', ')
+          .filter((s) => s.startsWith('DNS:'))
+          .map((s) => s.slice(4)),
+      };
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > a.maxBytes) fail(new ResponseTooLarge(a.url, a.maxBytes));
+        else chunks.push(chunk);
+      });
+      res.on('error', (err: NodeJS.ErrnoException) => fail(classify(err, a.url)));
+      res.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+        }
+        resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks), certificate });
+      });
+    });
+    req.end();
+  });
+}
+
+function classify(err: NodeJS.ErrnoException, url: string): HttpsFetchFailed {
+  const code = err.code ?? 'EUNKNOWN';
+  const msg = `fetching ${url}: ${err.message}`;
+  if (code === 'ECONNREFUSED') return new HttpsFetchFailed('refused', msg, code);
+  if (code === 'ETIMEDOUT') return new HttpsFetchFailed('timeout', msg, code);
+  if (/CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO|ALTNAME|EPROTO/.test(code)) {
+    return new HttpsFetchFailed('tls', msg, code);
+  }
+  return new HttpsFetchFailed('protocol', msg, code);
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new HttpsFetchFailed('timeout', message, 'ETIMEDOUT')), ms);
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}

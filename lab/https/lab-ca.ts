@@ -1,0 +1,101 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import forge from 'node-forge';
+
+export interface IssueOptions {
+  /** Valid from two years ago until yesterday. */
+  expired?: boolean;
+  /** Signed by its own key instead of the lab CA. */
+  selfSigned?: boolean;
+}
+
+export interface IssuedCertificate {
+  certPem: string;
+  keyPem: string;
+}
+
+export interface LabCa {
+  /** The lab root: what scanners add to their trust store (`https.extraCaPems`). */
+  caPem: string;
+  issue(hostnames: string[], opts?: IssueOptions): IssuedCertificate;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+// Key generation is the slow part: one CA key and one leaf key per process, made with node:crypto
+// (native, fast) and handed to node-forge for the certificates.
+let cachedKeys: { ca: forge.pki.rsa.KeyPair; leaf: forge.pki.rsa.KeyPair } | undefined;
+let cachedCa: LabCa | undefined;
+
+function rsaKeyPair(): forge.pki.rsa.KeyPair {
+  const { privateKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  const priv = forge.pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey;
+  return { privateKey: priv, publicKey: forge.pki.setRsaPublicKey(priv.n, priv.e) };
+}
+
+function keys() {
+  cachedKeys ??= { ca: rsaKeyPair(), leaf: rsaKeyPair() };
+  return cachedKeys;
+}
+
+function serial(): string {
+  // Positive: the top bit clear.
+  const bytes = randomBytes(16);
+  bytes[0]! &= 0x7f;
+  return bytes.toString('hex');
+}
+
+/**
+ * The lab certificate authority (one per process; the same CA is returned on every call, so
+ * several lab servers in one test process share a trust anchor).
+ */
+export function createLabCa(): LabCa {
+  if (cachedCa) return cachedCa;
+  const { ca: caKeys, leaf: leafKeys } = keys();
+  const now = Date.now();
+  const caAttrs = [
+    { name: 'commonName', value: 'Perimeter Lab CA' },
+    { name: 'organizationName', value: 'Perimeter lab' },
+  ];
+  const ca = forge.pki.createCertificate();
+  ca.publicKey = caKeys.publicKey;
+  ca.serialNumber = serial();
+  ca.validity.notBefore = new Date(now - DAY_MS);
+  ca.validity.notAfter = new Date(now + 3650 * DAY_MS);
+  ca.setSubject(caAttrs);
+  ca.setIssuer(caAttrs);
+  ca.setExtensions([
+    { name: 'basicConstraints', cA: true, critical: true },
+    { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+    { name: 'subjectKeyIdentifier' },
+  ]);
+  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+  const caPem = forge.pki.certificateToPem(ca);
+  const keyPem = forge.pki.privateKeyToPem(leafKeys.privateKey);
+
+  const issue = (hostnames: string[], opts: IssueOptions = {}): IssuedCertificate => {
+    if (hostnames.length === 0) throw new Error('a certificate needs at least one hostname');
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = leafKeys.publicKey;
+    cert.serialNumber = serial();
+    cert.validity.notBefore = new Date(opts.expired ? now - 730 * DAY_MS : now - DAY_MS);
+    cert.validity.notAfter = new Date(opts.expired ? now - DAY_MS : now + 365 * DAY_MS);
+    const subject = [{ name: 'commonName', value: hostnames[0]! }];
+    cert.setSubject(subject);
+    cert.setIssuer(opts.selfSigned ? subject : caAttrs);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: hostnames.map((value) => ({ type: 2, value })) },
+    ]);
+    cert.sign(opts.selfSigned ? leafKeys.privateKey : caKeys.privateKey, forge.md.sha256.create());
+    return { certPem: forge.pki.certificateToPem(cert), keyPem };
+  };
+
+  cachedCa = { caPem, issue };
+  return cachedCa;
+}
