@@ -8,7 +8,15 @@ import {
   type PostureCheckInput,
   type ScannerSummary,
 } from '../libs/contracts';
-import { finishScan, markScanRunning, upsertScanResult } from '../libs/db/scans.repository';
+import {
+  finishScan,
+  markScanRunning,
+  previousResultData,
+  upsertScanResult,
+} from '../libs/db/scans.repository';
+import type { CheckReport } from './common/check-report';
+import { withIdChange } from './mta-sts/mta-sts-history';
+import type { MtaStsData } from './mta-sts/mta-sts.scanner';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
 import type { CheckContext } from './common/dns-lookup';
 import type { HttpsFetchOptions } from './common/https-fetch';
@@ -39,9 +47,14 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
   async function runCheck(check: PostureCheck, input: PostureCheckInput): Promise<ScannerSummary> {
     const { attempt } = Context.current().info;
     const startedAt = new Date();
-    const report = await withHeartbeats(() =>
+    let report = await withHeartbeats(() =>
       postureChecks[check](input.domain, ctx, { dkimSelectors: input.dkimSelectors }),
     );
+    if (check === 'mta-sts' && report.status === 'completed') {
+      const previous = await previousResultData(dataSource, input.scanId, 'mta-sts');
+      const previousId = (previous?.data as { id?: string } | undefined)?.id;
+      report = withIdChange(report as CheckReport<MtaStsData>, previousId);
+    }
     if (report.status === 'unknown' && attempt < SCANNER_MAX_ATTEMPTS) {
       const what = report.undetermined.map((u) => `${u.type} ${u.name}: ${u.code}`).slice(0, 5);
       throw ApplicationFailure.retryable(

@@ -17,6 +17,15 @@ export const MtaStsFindings: Record<string, FindingDefinition> = {
       'The domain publishes an MTA-STS record and a valid policy in enforce mode that covers its MX hosts: sending servers that support MTA-STS deliver only over authenticated TLS.',
     references: [RFC8461, NCSC],
   }),
+  'mta-sts.id-changed': def({
+    id: 'mta-sts.id-changed',
+    severity: 'info',
+    title: 'MTA-STS: policy id changed since the last scan',
+    explanation:
+      'The id in the _mta-sts record differs from the previous scan: senders that cached the policy fetch it again. Expected after a policy change; if the policy did not change, something else rewrote the record.',
+    fix: 'Change the id only together with the policy file, and publish the new policy before the new id.',
+    references: [RFC8461],
+  }),
   'mta-sts.missing': def({
     id: 'mta-sts.missing',
     severity: 'info',

@@ -191,6 +191,8 @@ describe('MTA-STS findings catalogue', () => {
   it('every emitted id is catalogued with its severity, and every catalogued id was emitted', () => {
     expect(emitted.filter((f) => MtaStsFindings[f.id]?.severity !== f.severity)).toEqual([]);
     const seen = new Set(emitted.map((f) => f.id));
+    // Emitted by comparing two scans, not by one: covered in mta-sts-history.spec.ts.
+    seen.add('mta-sts.id-changed');
     expect(Object.keys(MtaStsFindings).filter((id) => !seen.has(id))).toEqual([]);
   });
 });

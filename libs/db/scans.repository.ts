@@ -132,3 +132,21 @@ export function findScan(ds: DataSource, id: string): Promise<ScanEntity | null>
 export function findScanResults(ds: DataSource, scanId: string): Promise<ScanResultEntity[]> {
   return ds.getRepository(ScanResultEntity).find({ where: { scanId }, order: { scanner: 'ASC' } });
 }
+
+/** The data of the newest completed result of `scanner` for the same domain, before this scan. */
+export async function previousResultData(
+  ds: DataSource,
+  scanId: string,
+  scanner: string,
+): Promise<Record<string, unknown> | null> {
+  const rows = (await ds.query(
+    `SELECT r.data FROM scan_result r
+       JOIN scan s ON s.id = r.scan_id
+       JOIN scan current ON current.id = $1
+     WHERE s.domain_id = current.domain_id AND r.scanner = $2 AND r.status = 'completed'
+       AND r.scan_id <> $1 AND s.requested_at < current.requested_at
+     ORDER BY s.requested_at DESC LIMIT 1`,
+    [scanId, scanner],
+  )) as Array<{ data: Record<string, unknown> | null }>;
+  return rows[0]?.data ?? null;
+}

@@ -134,6 +134,26 @@ describe('mail and DNS posture checks in domainScan', () => {
     );
   });
 
+  it('notices when the MTA-STS policy id changed since the previous scan', async () => {
+    const first = await scan('mtasts-testing.perimeter.test', ['mta-sts']);
+    expect(ids(first.results[0])).not.toContain('mta-sts.id-changed');
+    const again = await scan('mtasts-testing.perimeter.test', ['mta-sts']);
+    expect(ids(again.results[0])).not.toContain('mta-sts.id-changed');
+    // The lab is static: the stored result of the previous scan stands in for an older policy.
+    await stack.db.dataSource.query(
+      `UPDATE scan_result SET data = jsonb_set(data, '{data,id}', '"2020old"')
+       WHERE scanner = 'mta-sts' AND scan_id IN (SELECT id FROM scan WHERE target = 'mtasts-testing.perimeter.test')`,
+    );
+    const changed = await scan('mtasts-testing.perimeter.test', ['mta-sts']);
+    const finding = changed.results[0].findings.find(
+      (f: { id: string }) => f.id === 'mta-sts.id-changed',
+    );
+    expect(finding).toMatchObject({
+      severity: 'INFO',
+      message: expect.stringContaining('"2020old"'),
+    });
+  });
+
   it('refuses unknown scanners and malformed selectors', async () => {
     const bad = await stack.graphql(REQUEST, {
       o: stack.organisationId,
