@@ -7,7 +7,7 @@
  * (BENCH_DOMAINS, BENCH_CONCURRENCY to change the load).
  */
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +16,9 @@ import { NativeConnection, Runtime, DefaultLogger } from '@temporalio/worker';
 import { runDomainChecks } from '../activities/domain-report';
 import { workerFactories } from '../apps/workers/worker-factories';
 import { parseZoneFile, startLabDnsServer, type Zone } from '../lab/dns';
+import { startLabHttpsServer } from '../lab/https/https-server';
+import { createLabCa } from '../lab/https/lab-ca';
+import { labHttpsSites } from '../lab/https/sites';
 import { loadConfig } from '../libs/config/config';
 import { DomainScanners, TaskQueues, type DomainScanInput } from '../libs/contracts';
 import { createDataSource, createDomainScan, createOrganisation, runMigrations } from '../libs/db';
@@ -29,10 +32,14 @@ const DOMAINS = Number(process.env.BENCH_DOMAINS ?? 1000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 20);
 // Postures worth repeating: one per family, good and broken.
 const POSTURES =
-  /^(good|nomail|(dmarc|spf|dkim|mx|caa|dnssec|tlsrpt|bimi)-[a-z0-9-]+)\.perimeter\.test\.zone$/;
+  /^(good|nomail|(dmarc|spf|dkim|mx|mtasts|caa|dnssec|tlsrpt|bimi)-[a-z0-9-]+)\.perimeter\.test\.zone$/;
 
 /** Every lab posture zone, plus copies under new names until there are DOMAINS domains. */
-async function labZones(): Promise<{ zones: Zone[]; domains: string[] }> {
+async function labZones(): Promise<{
+  zones: Zone[];
+  domains: string[];
+  copies: Array<{ copy: string; origin: string }>;
+}> {
   const dir = path.join(projectRoot(), 'lab', 'zones');
   const files = (await readdir(dir)).filter((f) => f.endsWith('.zone')).sort();
   const texts = new Map<string, string>();
@@ -41,17 +48,21 @@ async function labZones(): Promise<{ zones: Zone[]; domains: string[] }> {
   const zones = [...texts].map(([origin, text]) =>
     parseZoneFile(text, { fileName: origin, origin }),
   );
-  const templates = [...texts].filter(
-    ([origin]) => POSTURES.test(`${origin}.zone`) && !origin.includes('.dnssec-parent.'),
-  );
+  // Postures whose HTTPS hosts never answer time out by design: they measure timeouts, not
+  // throughput, so they are not copied.
+  const templates = [...texts]
+    .filter(([origin]) => !/timeout|slow/.test(origin))
+    .filter(([origin]) => POSTURES.test(`${origin}.zone`) && !origin.includes('.dnssec-parent.'));
   const domains: string[] = [];
+  const copies: Array<{ copy: string; origin: string }> = [];
   for (let i = 0; domains.length < DOMAINS; i++) {
     const [origin, text] = templates[i % templates.length];
     const copy = `c${Math.floor(i / templates.length)}-${origin}`;
     zones.push(parseZoneFile(text.split(origin).join(copy), { fileName: copy, origin: copy }));
     domains.push(copy);
+    copies.push({ copy, origin });
   }
-  return { zones, domains };
+  return { zones, domains, copies };
 }
 
 function peakRss(): { stop(): number } {
@@ -76,15 +87,35 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
 
 async function main() {
   Runtime.install({ logger: new DefaultLogger('WARN') });
-  const { zones, domains } = await labZones();
+  const { zones, domains, copies } = await labZones();
   const dns = await startLabDnsServer({ zones });
+  // The lab's HTTPS sites (MTA-STS policies, BIMI files), copied along with their zones.
+  const baseSites = labHttpsSites(createLabCa());
+  const sites = { ...baseSites };
+  for (const { copy, origin } of copies) {
+    for (const [host, site] of Object.entries(baseSites)) {
+      if (host.endsWith(origin)) sites[host.slice(0, -origin.length) + copy] = site;
+    }
+  }
+  const https = await startLabHttpsServer({ sites });
+  const caFile = path.join(tmpdir(), `perimeter-bench-ca-${randomBytes(4).toString('hex')}.pem`);
+  await writeFile(caFile, https.caPem);
   const resolvers = [dns.address];
   const rows: Array<Record<string, string | number>> = [];
-  const stops: Array<() => Promise<void>> = [() => dns.close()];
+  const stops: Array<() => Promise<void>> = [
+    () => dns.close(),
+    () => https.close(),
+    () => rm(caFile, { force: true }),
+  ];
   try {
     // 1. The CLI engine.
     const resolver = createScannerResolver({ servers: resolvers, timeoutMs: 2000, tries: 3 });
-    const ctx = { resolver, allowPrivateTargets: true, extraPublicSuffixes: ['perimeter.test'] };
+    const ctx = {
+      resolver,
+      allowPrivateTargets: true,
+      extraPublicSuffixes: ['perimeter.test'],
+      https: { port: https.port, extraCaPems: [https.caPem] },
+    };
     let unknown = 0;
     let memory = peakRss();
     let t0 = performance.now();
@@ -123,6 +154,8 @@ async function main() {
       SCANNER_DNS_TRIES: '3',
       ALLOW_PRIVATE_TARGETS: 'true',
       SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
+      SCANNER_EXTRA_CA_FILES: caFile,
+      SCANNER_HTTPS_PORT: String(https.port),
     });
     const connection = await NativeConnection.connect({ address: temporal.address });
     const worker = await workerFactories[TaskQueues.domainScans]({
