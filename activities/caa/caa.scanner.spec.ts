@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeCatalogue } from '../../test/support/check-harness';
 import { startLab, type Lab } from '../../lab/lab';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import type { CheckReport, Finding } from '../common/check-report';
@@ -121,22 +122,4 @@ describe('CAA findings not in the lab', () => {
   });
 });
 
-describe('CAA findings catalogue', () => {
-  it('each definition is complete', () => {
-    for (const [id, def] of Object.entries(CaaFindings)) {
-      expect(def.id).toBe(id);
-      expect(id).toMatch(/^caa\.[a-z0-9]+(-[a-z0-9]+)*$/);
-      expect(def.title.length).toBeGreaterThan(0);
-      expect(def.explanation.length).toBeGreaterThan(0);
-      expect(def.references.length).toBeGreaterThan(0);
-      if (def.severity === 'pass') expect(def.fix).toBeUndefined();
-      else expect(def.fix?.length).toBeGreaterThan(0);
-    }
-  });
-
-  it('every emitted id is catalogued with its severity, and every catalogued id was emitted', () => {
-    expect(emitted.filter((f) => CaaFindings[f.id]?.severity !== f.severity)).toEqual([]);
-    const seen = new Set(emitted.map((f) => f.id));
-    expect(Object.keys(CaaFindings).filter((id) => !seen.has(id))).toEqual([]);
-  });
-});
+describeCatalogue('caa', CaaFindings, emitted);
