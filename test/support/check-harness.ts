@@ -1,30 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Finding, FindingDefinition } from '../../activities/common/check-report';
-import type { CheckContext } from '../../activities/common/dns-lookup';
-import { startLab, type Lab } from '../../lab/lab';
-import { createScannerResolver } from '../../libs/net/scanner-resolver';
-
-/**
- * Starts the lab for a spec file and gives the check context pointing at it (its DNS, its HTTPS
- * port and CA). Call at the top level of the file; use the getters inside tests.
- */
-export function useLab(): { lab(): Lab; ctx(): CheckContext } {
-  let lab: Lab | undefined;
-  let ctx: CheckContext | undefined;
-  beforeAll(async () => {
-    lab = await startLab();
-    ctx = {
-      resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
-      extraPublicSuffixes: ['perimeter.test'],
-      allowPrivateTargets: true,
-      https: { port: lab.https.port, extraCaPems: [lab.https.caPem] },
-    };
-  });
-  afterAll(async () => {
-    await lab?.close();
-  });
-  return { lab: () => lab!, ctx: () => ctx! };
-}
 
 /**
  * The tests every findings catalogue gets: each definition complete, every emitted finding
