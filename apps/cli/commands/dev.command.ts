@@ -57,6 +57,8 @@ async function busyPorts(ports: Record<string, number>): Promise<string[]> {
  */
 export async function devCommand(opts: DevOptions, out = console.log): Promise<number> {
   const root = projectRoot();
+  // Paths inside the repository print relative to it; others in full.
+  const shown = (p: string) => (p.startsWith(root + path.sep) ? path.relative(root, p) : p);
   const data = process.env.PERIMETER_DEV_DATA_DIR ?? path.join(root, '.data');
   const logs = path.join(data, 'logs');
   await mkdir(logs, { recursive: true });
@@ -92,7 +94,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
 
     let databaseUrl = process.env.DATABASE_URL;
     if (!databaseUrl) {
-      out(`starting PostgreSQL (data in ${path.relative(root, data)}/postgres)…`);
+      out(`starting PostgreSQL (data in ${shown(data)}/postgres)…`);
       const pg = await startEmbeddedPostgres({
         dataDir: path.join(data, 'postgres'),
         port: opts.pgPort,
@@ -182,10 +184,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  Temporal server   ${temporal.address}`);
     out(`  PostgreSQL        ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
-    out(
-      `  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${path.relative(root, labCaFile)})`,
-    );
-    out(`  Logs              ${path.relative(root, logs)}/`);
+    out(`  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${shown(labCaFile)})`);
+    out(`  Logs              ${shown(logs)}/`);
     out('');
     if (firstAdmin) {
       out('First start: created the super-admin (admin of the "default" organisation):');
