@@ -212,8 +212,24 @@ async function main() {
     );
     console.table(rows);
   } finally {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    // Each step gets a bounded wait: a benchmark must end, and say what did not stop in time.
+    for (const [i, stop] of [...stops.entries()].reverse()) {
+      const outcome = await Promise.race([
+        stop().then(
+          () => 'stopped',
+          (err: Error) => `failed: ${err.message}`,
+        ),
+        new Promise<string>((r) => setTimeout(() => r('timed out'), 30_000).unref()),
+      ]);
+      if (outcome !== 'stopped') console.error(`cleanup step ${i}: ${outcome}`);
+    }
   }
 }
 
-void main();
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
