@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLab, type Lab } from '../../lab/lab';
+import { describe, expect, it } from 'vitest';
+import { useLab } from '../../test/support/check-harness';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import type { CheckReport, Finding } from '../common/check-report';
 import type { CheckContext } from '../common/dns-lookup';
@@ -14,21 +14,11 @@ import {
 } from './dkim.scanner';
 import { KNOWN_DKIM_SELECTORS } from './dkim-selectors';
 
-let lab: Lab;
 let ctx: CheckContext;
 const emitted: Finding[] = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  ctx = {
-    resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
-    extraPublicSuffixes: ['perimeter.test'],
-    allowPrivateTargets: true,
-  };
-});
-
-afterAll(async () => {
-  await lab?.close();
+useLab((_, c) => {
+  ctx = c;
 });
 
 async function scan(domain: string, selectors?: string[]): Promise<CheckReport<DkimData>> {

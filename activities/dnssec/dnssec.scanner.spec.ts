@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeCatalogue } from '../../test/support/check-harness';
-import { startLab, type Lab } from '../../lab/lab';
+import { describe, expect, it } from 'vitest';
+import { describeCatalogue, useLab } from '../../test/support/check-harness';
+import type { Lab } from '../../lab/lab';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import type { CheckReport, Finding } from '../common/check-report';
 import type { CheckContext } from '../common/dns-lookup';
@@ -11,17 +11,9 @@ let lab: Lab;
 let ctx: CheckContext;
 const emitted: Finding[] = [];
 
-beforeAll(async () => {
-  lab = await startLab();
-  ctx = {
-    resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
-    extraPublicSuffixes: ['perimeter.test'],
-    allowPrivateTargets: true,
-  };
-});
-
-afterAll(async () => {
-  await lab?.close();
+useLab((l, c) => {
+  lab = l;
+  ctx = c;
 });
 
 async function scan(domain: string) {

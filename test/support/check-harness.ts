@@ -1,5 +1,28 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding, FindingDefinition } from '../../activities/common/check-report';
+import type { CheckContext } from '../../activities/common/dns-lookup';
+import { startLab, type Lab } from '../../lab/lab';
+import { createScannerResolver } from '../../libs/net/scanner-resolver';
+
+/**
+ * Starts the lab for a spec file (stopped after it) and hands over the check context that points
+ * at it: its DNS server, its HTTPS port and its CA.
+ */
+export function useLab(ready: (lab: Lab, ctx: CheckContext) => void): void {
+  let lab: Lab | undefined;
+  beforeAll(async () => {
+    lab = await startLab();
+    ready(lab, {
+      resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
+      extraPublicSuffixes: ['perimeter.test'],
+      allowPrivateTargets: true,
+      https: { port: lab.https.port, extraCaPems: [lab.https.caPem] },
+    });
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+}
 
 /**
  * The tests every findings catalogue gets: each definition complete, every emitted finding
