@@ -15,6 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { prng } from '../activities/surface/fixtures/oracle';
 import { parseInventory, type Inventory } from '../activities/surface/inventory';
 import {
   buildSurfaceIndex,
@@ -32,17 +33,6 @@ import {
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) console.warn('run with node --expose-gc for memory figures after garbage collection');
 const QUERIES = 1000;
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Shape = 'cloud' | 'dag';
 

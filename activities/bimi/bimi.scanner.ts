@@ -1,5 +1,5 @@
 import { namesUpToRegistrable } from '../caa/public-suffix';
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import { lookupTxt, type CheckContext } from '../common/dns-lookup';
 import { HttpsFetchFailed, httpsGet } from '../common/https-fetch';
 import { MAX_SVG_BYTES, checkBimiCertificate, checkBimiSvg } from './bimi-files';
@@ -228,14 +228,13 @@ export async function scanBimi(domain: string, ctx: CheckContext): Promise<Check
     );
   }
   await Promise.all(fetches);
-  return {
+  return checkReport({
     check: 'bimi',
     domain: base,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
     findings,
     data,
     undetermined,
-  };
+  });
 }
 
 /** Downloads one BIMI file; a failure is a warning finding, a timeout is undetermined. */

@@ -1,5 +1,5 @@
 import type { CaaRecord } from 'node:dns';
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import { lookup, type CheckContext } from '../common/dns-lookup';
 import { interpretCaa, type CaaIssueValue, type CaaRecordData } from './caa-record';
 import { namesUpToRegistrable } from './public-suffix';
@@ -159,12 +159,11 @@ export async function scanCaa(domain: string, ctx: CheckContext): Promise<CheckR
     });
   }
 
-  return {
+  return checkReport({
     check: 'caa',
     domain: name,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
     findings,
     data,
     undetermined,
-  };
+  });
 }

@@ -2,20 +2,12 @@
  * What every mail/DNS posture check returns: findings with stable ids (the guidance catalogue
  * builds on them), plus the structured data behind them.
  */
+import type { PostureCheck } from '../../libs/contracts/scan.contract';
+
 export type Severity = 'pass' | 'info' | 'warning' | 'fail';
 
-export const MailDnsChecks = [
-  'dmarc',
-  'spf',
-  'dkim',
-  'mx',
-  'mta-sts',
-  'tls-rpt',
-  'bimi',
-  'dnssec',
-  'caa',
-] as const;
-export type MailDnsCheck = (typeof MailDnsChecks)[number];
+/** The checks are the contracts' posture checks; one list for the workflow, the API and the engines. */
+export type MailDnsCheck = PostureCheck;
 
 export interface Finding {
   /** Stable id, `<check>.<kebab-case>`, e.g. `spf.too-many-lookups`. Defined in the check's catalogue. */
@@ -52,4 +44,11 @@ export interface CheckReport<D extends object = Record<string, unknown>> {
   findings: Finding[];
   data: D;
   undetermined: Array<{ name: string; type: string; code: string }>;
+}
+
+/** A report whose status follows from what could not be determined. */
+export function checkReport<D extends object>(
+  report: Omit<CheckReport<D>, 'status'>,
+): CheckReport<D> {
+  return { ...report, status: report.undetermined.length > 0 ? 'unknown' : 'completed' };
 }

@@ -1,4 +1,4 @@
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import { lookupTxt, type CheckContext } from '../common/dns-lookup';
 import { analyzeDkimKey, looksLikeDkim, parseDkimRecord, type DkimKeyRecord } from './dkim-record';
 import { KNOWN_DKIM_SELECTORS } from './dkim-selectors';
@@ -318,12 +318,11 @@ export async function scanDkim(
     });
   }
 
-  return {
+  return checkReport({
     check: 'dkim',
     domain: base,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
     findings,
     data: { selectors, checkedSelectors: list.map((c) => c.selector) },
     undetermined,
-  };
+  });
 }

@@ -1,6 +1,6 @@
 import type { promises as dns } from 'node:dns';
 import { validateDomainName } from '../../libs/domain-name';
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import { lookup, type CheckContext } from '../common/dns-lookup';
 import { checkDestinations, type DmarcDestination, type NoteUnknown } from './dmarc-destinations';
 import {
@@ -191,14 +191,13 @@ function report(
   data: DmarcData,
   undetermined: Undetermined[],
 ): CheckReport<DmarcData> {
-  return {
+  return checkReport({
     check: 'dmarc',
     domain,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
     findings,
     data,
     undetermined,
-  };
+  });
 }
 
 function makeFinding(id: string, message: string, evidence?: Record<string, unknown>): Finding {

@@ -1,5 +1,5 @@
 import type * as dnsPacket from 'dns-packet';
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import type { CheckContext } from '../common/dns-lookup';
 import {
   DNSKEY_SECURE_ENTRY_POINT,
@@ -217,14 +217,14 @@ export async function scanDnssec(
     dnskeys: null,
     ds: null,
   };
-  const report = (): CheckReport<DnssecData> => ({
-    check: 'dnssec',
-    domain: name,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
-    findings,
-    data,
-    undetermined,
-  });
+  const report = (): CheckReport<DnssecData> =>
+    checkReport({
+      check: 'dnssec',
+      domain: name,
+      findings,
+      data,
+      undetermined,
+    });
 
   const serverText = ctx.resolver.getServers()[0];
   const server = serverText === undefined ? undefined : parseServerAddress(serverText);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { classifyAddress } from '../../libs/net/target-guard';
-import type { CheckReport, Finding } from '../common/check-report';
+import { type CheckReport, type Finding, checkReport } from '../common/check-report';
 import { lookup, type CheckContext, type LookupResult } from '../common/dns-lookup';
 
 export interface MxHost {
@@ -121,14 +121,14 @@ export async function scanMx(domain: string, ctx: CheckContext): Promise<CheckRe
   const undetermined: Undetermined = [];
   const findings: Finding[] = [];
   const data: MxData = { records: [], nullMx: false, hosts: [], implicitMx: null };
-  const report = (): CheckReport<MxData> => ({
-    check: 'mx',
-    domain: name,
-    status: undetermined.length > 0 ? 'unknown' : 'completed',
-    findings,
-    data,
-    undetermined,
-  });
+  const report = (): CheckReport<MxData> =>
+    checkReport({
+      check: 'mx',
+      domain: name,
+      findings,
+      data,
+      undetermined,
+    });
 
   const mx = await lookup(async () =>
     (await ctx.resolver.resolveMx(name))
