@@ -1,12 +1,6 @@
 import { generatePassword, hashPassword } from '../../../libs/auth/passwords';
-import { loadConfig } from '../../../libs/config/config';
-import {
-  createDataSource,
-  createUser,
-  findUserByEmail,
-  recordAudit,
-  setPasswordHash,
-} from '../../../libs/db';
+import { createUser, findUserByEmail, recordAudit, setPasswordHash } from '../../../libs/db';
+import { withDatabase } from './with-database';
 
 /**
  * `perimeter admin create-user <email> [--super-admin]` and `perimeter admin reset-password <email>`:
@@ -22,13 +16,7 @@ export async function adminCommand(
     out('usage: perimeter admin create-user <email> [--super-admin] | reset-password <email>');
     return 2;
   }
-  const config = loadConfig();
-  if (!config.databaseUrl) {
-    out('DATABASE_URL is not set');
-    return 2;
-  }
-  const ds = await createDataSource(config.databaseUrl).initialize();
-  try {
+  return withDatabase(out, async (ds) => {
     const password = generatePassword();
     const passwordHash = await hashPassword(password);
     const existing = await findUserByEmail(ds, email);
@@ -68,7 +56,5 @@ export async function adminCommand(
     out(`email:    ${email.toLowerCase()}`);
     out(`password: ${password}   (shown once)`);
     return 0;
-  } finally {
-    await ds.destroy();
-  }
+  });
 }

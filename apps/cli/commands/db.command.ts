@@ -1,15 +1,9 @@
-import { loadConfig } from '../../../libs/config/config';
-import { createDataSource, pendingMigrations, runMigrations } from '../../../libs/db';
+import { pendingMigrations, runMigrations } from '../../../libs/db';
+import { withDatabase } from './with-database';
 
 /** `perimeter db migrate|status`: the only way the schema changes. */
 export async function dbCommand(sub: string | undefined, out = console.log): Promise<number> {
-  const config = loadConfig();
-  if (!config.databaseUrl) {
-    out('DATABASE_URL is not set');
-    return 2;
-  }
-  const ds = await createDataSource(config.databaseUrl).initialize();
-  try {
+  return withDatabase(out, async (ds) => {
     if (sub === 'migrate') {
       const applied = await runMigrations(ds);
       out(applied.length ? `applied: ${applied.join(', ')}` : 'database is up to date');
@@ -22,7 +16,5 @@ export async function dbCommand(sub: string | undefined, out = console.log): Pro
     }
     out('usage: perimeter db migrate|status');
     return 2;
-  } finally {
-    await ds.destroy();
-  }
+  });
 }
