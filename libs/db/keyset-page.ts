@@ -9,7 +9,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 export type KeyType = 'timestamptz' | 'text' | 'uuid' | 'int' | 'bigint' | 'numeric';
 
 export interface SortKey {
-  /** SQL expression in the query's FROM scope; must never be NULL (use COALESCE). */
+  /**
+   * SQL expression in the query's FROM scope; must never be NULL (use COALESCE). Qualify a column
+   * the SELECT list renames (`t.id`, not `id`): in ORDER BY a bare name means the output column.
+   */
   expr: string;
   /** Column alias the page query selects this key as (read back to build cursors). */
   alias: string;
