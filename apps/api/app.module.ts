@@ -11,6 +11,7 @@ import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
+import { PgPubSubModule } from './common/pg-pubsub.module';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
@@ -38,6 +39,7 @@ export class AppModule {
         configModule,
         DatabaseModule,
         TemporalModule,
+        PgPubSubModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],

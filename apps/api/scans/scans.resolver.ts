@@ -18,7 +18,7 @@ import type { FindingModel } from './models/finding.model';
 import { ScanResultModel } from './models/scan-result.model';
 import { ScanModel } from './models/scan.model';
 import { ScannerProgressModel } from './models/scanner-progress.model';
-import { ScansService } from './scans.service';
+import { ScansService, statusSnapshot } from './scans.service';
 
 const scanOrganisation = (scan: ScanEntity) => scan.organisationId;
 
@@ -83,7 +83,43 @@ export class ScansResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ) {
-    return this.scans.watch(await this.scans.getScan(principal, id));
+    return this.scans.watch(await this.scans.getScan(principal, id), statusSnapshot);
+  }
+
+  @OnObject('viewer')
+  @Subscription(() => ScanModel, {
+    resolve: (scan: ScanEntity) => scan,
+    description:
+      'The scan now, then again on each change of its status or of any scanner’s progress, until it has finished. Works across API instances (Postgres LISTEN/NOTIFY).',
+  })
+  async scanProgress(
+    @CurrentPrincipal() principal: Principal,
+    @Args('scanId', { type: () => ID }) scanId: string,
+  ) {
+    return this.scans.watch(await this.scans.getScan(principal, scanId));
+  }
+
+  @OnObject('operator')
+  @Mutation(() => ScanModel, {
+    description:
+      'Stops a queued or running scan: its scanners are cancelled through their heartbeats and the scan ends CANCELLED. A finished scan is a CONFLICT.',
+  })
+  cancelScan(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
+    return this.scans.cancelScan(principal, id);
+  }
+
+  @OnObject('operator')
+  @Mutation(() => ScanModel, {
+    description: 'Scans the same target again with the same scanners, as a new scan.',
+  })
+  rescan(@CurrentPrincipal() principal: Principal, @Args('id', { type: () => ID }) id: string) {
+    return this.scans.rescan(principal, id);
+  }
+
+  @OnField('viewer', scanOrganisation)
+  @ResolveField(() => String, { description: "The scan's workflow in the Temporal Web UI." })
+  temporalUiUrl(@Parent() scan: ScanEntity): string {
+    return this.scans.temporalUiUrl(scan);
   }
 
   @OnField('viewer', scanOrganisation)
@@ -96,7 +132,8 @@ export class ScansResolver {
 
   @OnField('viewer', scanOrganisation)
   @ResolveField(() => [ScannerProgressModel], {
-    description: 'Per-scanner state: live while the scan runs, from stored results afterwards.',
+    description:
+      'Per-scanner state and timings, stored as the scan runs and kept afterwards (in the order the scanners were asked for).',
   })
   progress(@Parent() scan: ScanEntity) {
     return this.scans.progress(scan);
