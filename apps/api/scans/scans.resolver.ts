@@ -18,7 +18,7 @@ import type { FindingModel } from './models/finding.model';
 import { ScanResultModel } from './models/scan-result.model';
 import { ScanModel } from './models/scan.model';
 import { ScannerProgressModel } from './models/scanner-progress.model';
-import { ScansService, statusSnapshot } from './scans.service';
+import { ScansService, statusKey, type WatchedScan } from './scans.service';
 
 const scanOrganisation = (scan: ScanEntity) => scan.organisationId;
 
@@ -83,7 +83,7 @@ export class ScansResolver {
     @CurrentPrincipal() principal: Principal,
     @Args('id', { type: () => ID }) id: string,
   ) {
-    return this.scans.watch(await this.scans.getScan(principal, id), statusSnapshot);
+    return this.scans.watch(await this.scans.getScan(principal, id), statusKey);
   }
 
   @OnObject('viewer')
@@ -135,7 +135,8 @@ export class ScansResolver {
     description:
       'Per-scanner state and timings, stored as the scan runs and kept afterwards (in the order the scanners were asked for).',
   })
-  progress(@Parent() scan: ScanEntity) {
-    return this.scans.progress(scan);
+  progress(@Parent() scan: WatchedScan) {
+    // A subscription event carries the progress read with it, so the two always agree.
+    return scan.progressAtRead ?? this.scans.progress(scan);
   }
 }

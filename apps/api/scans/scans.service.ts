@@ -48,18 +48,17 @@ import type { ScannerProgressModel } from './models/scanner-progress.model';
 const START_DEADLINE_MS = 5000;
 const SELECTOR = /^[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$/i;
 
-/** What a watcher compares to decide whether a change is worth pushing. */
-type Snapshot = (service: ScansService, scan: ScanEntity) => Promise<string>;
+/** A scan as a watcher read it: its progress read at the same moment, served with it. */
+export type WatchedScan = ScanEntity & { progressAtRead?: ScannerProgressModel[] };
 
-const progressSnapshot: Snapshot = async (service, scan) =>
-  JSON.stringify([
-    scan.status,
-    scan.error,
-    (await service.progress(scan)).map((p) => [p.scanner, p.state, p.attempt]),
-  ]);
+/** What a watcher compares to decide whether a change is worth pushing. */
+type ChangeKey = (scan: ScanEntity, progress: ScannerProgressModel[]) => string;
+
+const progressKey: ChangeKey = (scan, progress) =>
+  JSON.stringify([scan.status, scan.error, progress.map((p) => [p.scanner, p.state, p.attempt])]);
 
 /** `scanUpdated` only reports changes of the scan's status. */
-export const statusSnapshot: Snapshot = async (_service, scan) => scan.status;
+export const statusKey: ChangeKey = (scan) => scan.status;
 
 /** DKIM selectors are DNS labels (dots allowed between them); at most 20 at a time. */
 function validSelectors(selectors: string[]): string[] {
@@ -198,7 +197,7 @@ export class ScansService {
    * finished. Driven by Postgres NOTIFY (triggers on `scan` and `scan_progress`), so a change
    * written by any worker reaches subscribers on every API instance.
    */
-  watch(scan: ScanEntity, changed: Snapshot = progressSnapshot): AsyncIterableIterator<ScanEntity> {
+  watch(scan: ScanEntity, key: ChangeKey = progressKey): AsyncIterableIterator<WatchedScan> {
     const wakeups = pgWakeups(this.pubsub, SCAN_PROGRESS_CHANNEL, (payload) => {
       if (payload === null) return true; // reconnected: re-read, something may have been missed
       try {
@@ -207,19 +206,24 @@ export class ScansService {
         return false;
       }
     });
-    const loop = async function* (this: ScansService): AsyncGenerator<ScanEntity> {
+    const read = async (): Promise<WatchedScan | null> => {
+      const now = await findScan(this.dataSource, scan.id);
+      return now && Object.assign(now, { progressAtRead: await this.progress(now) });
+    };
+    const loop = async function* (): AsyncGenerator<WatchedScan> {
       const w = await wakeups;
       // Read after LISTEN is in effect: nothing committed from here on is missed.
-      let current = (await findScan(this.dataSource, scan.id)) ?? scan;
-      let last = await changed(this, current);
+      let current = await read();
+      if (!current) return;
+      let last = key(current, current.progressAtRead!);
       yield current;
       while (current.status === 'queued' || current.status === 'running') {
         if (!(await w.wait())) return;
-        const now = await findScan(this.dataSource, scan.id);
+        const now = await read();
         if (!now) return;
-        const key = await changed(this, now);
-        if (key !== last) yield now;
-        last = key;
+        const k = key(now, now.progressAtRead!);
+        if (k !== last) yield now;
+        last = k;
         current = now;
       }
     }.call(this);
