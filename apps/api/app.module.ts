@@ -12,6 +12,7 @@ import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
+import { queryLimitsPlugin } from './common/query-limits.plugin';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
@@ -53,6 +54,8 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             context: (arg: { req?: unknown }) =>
               arg.req ? { req: arg.req } : { req: subscriptionAuth.requestOf(arg as never) },
+            // Depth and cost are bounded before anything resolves.
+            plugins: [queryLimitsPlugin(config.graphql)],
             // The auth guard also runs on field resolvers (field-level checks).
             fieldResolverEnhancers: ['guards'],
             subscriptions: {

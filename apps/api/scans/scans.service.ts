@@ -16,8 +16,13 @@ import {
   ScanTargetAttribute,
   TaskQueues,
   type DomainScanInput,
+  type ResultStatus,
   type ScannerProgress,
+  type ScanStatus,
 } from '../../../libs/contracts';
+import type { PageRequest } from '../../../libs/db/keyset-page';
+import { PageLimits } from '../common/page-limits';
+import { relayConnection, type Connection } from '../common/relay-connection';
 import type { PerimeterConfig } from '../../../libs/config/config';
 import {
   createDomainScan,
@@ -31,6 +36,8 @@ import {
   recordAudit,
   rememberDkimSelectors,
   SCAN_PROGRESS_CHANNEL,
+  scanResultsQuery,
+  scansQuery,
   type ScanEntity,
   type ScanResultEntity,
 } from '../../../libs/db';
@@ -39,15 +46,13 @@ import type { domainScan } from '../../../workflows/domain-scan.workflow';
 import { actorOf, type Principal, type Role } from '../../../libs/auth/roles';
 import { AccessService } from '../auth/access.service';
 import { graphQLError } from '../common/graphql-errors';
-import { isUuid } from '../common/ids';
-import { validDomainOrError } from '../domains/domains.service';
+import { assertUuid, isUuid } from '../common/ids';
+import { validDomainOrError, validSelectors } from '../domains/domains.service';
 import { PG_PUBSUB } from '../common/pg-pubsub.module';
 import { CONFIG, DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 import type { ScannerProgressModel } from './models/scanner-progress.model';
 
 const START_DEADLINE_MS = 5000;
-const SELECTOR = /^[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a-z0-9_-]{0,62}))*$/i;
-
 /** A scan as a watcher read it: its progress read at the same moment, served with it. */
 export type WatchedScan = ScanEntity & { progressAtRead?: ScannerProgressModel[] };
 
@@ -60,19 +65,6 @@ const progressKey: ChangeKey = (scan, progress) =>
 /** `scanUpdated` only reports changes of the scan's status. */
 export const statusKey: ChangeKey = (scan) => scan.status;
 
-/** DKIM selectors are DNS labels (dots allowed between them); at most 20 at a time. */
-function validSelectors(selectors: string[]): string[] {
-  if (selectors.length > 20) throw graphQLError('BAD_USER_INPUT', 'dkimSelectors: at most 20');
-  const bad = selectors.filter((s) => s.length > 200 || !SELECTOR.test(s));
-  if (bad.length) {
-    throw graphQLError(
-      'BAD_USER_INPUT',
-      `dkimSelectors: not a selector: ${bad.map((b) => b.slice(0, 64)).join(', ')}`,
-    );
-  }
-  return [...new Set(selectors.map((s) => s.toLowerCase()))];
-}
-
 @Injectable()
 export class ScansService {
   constructor(
@@ -82,6 +74,7 @@ export class ScansService {
     @Inject(CONFIG) private readonly config: PerimeterConfig,
     @Inject(PG_PUBSUB) private readonly pubsub: PgPubSub,
     private readonly access: AccessService,
+    private readonly pageLimits: PageLimits,
   ) {}
 
   /** Validates the name, records a queued scan and starts its workflow (ID derived from the scan). */
@@ -91,7 +84,7 @@ export class ScansService {
     input: string,
     opts: { scanners?: string[]; dkimSelectors?: string[] } = {},
   ): Promise<ScanEntity> {
-    const name = validDomainOrError(input);
+    const name = validDomainOrError(input, this.config.scanners.allowPrivateTargets);
     let scanners: DomainScanner[];
     try {
       scanners = opts.scanners ? resolveScanners(opts.scanners) : [...DomainScanners];
@@ -165,12 +158,13 @@ export class ScansService {
         this.temporal.workflow.getHandle(scan.workflowId).cancel(),
       );
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        // The workflow ended between our read and the request; its own bookkeeping says how.
-        throw graphQLError('CONFLICT', 'the scan has already finished');
+      if (!(err instanceof WorkflowNotFoundError)) {
+        const message = `could not cancel the scan workflow: ${(err as Error).message}`;
+        throw graphQLError('TEMPORAL_UNAVAILABLE', message, { scanId: scan.id });
       }
-      const message = `could not cancel the scan workflow: ${(err as Error).message}`;
-      throw graphQLError('TEMPORAL_UNAVAILABLE', message, { scanId: scan.id });
+      // No workflow runs for it (it ended just now, or never started): if the row still says
+      // queued or running, nothing else will finish it, so it is cancelled here.
+      await finishScan(this.dataSource, scan.id, 'cancelled', null);
     }
     await recordAudit(this.dataSource, {
       organisationId: scan.organisationId,
@@ -239,6 +233,42 @@ export class ScansService {
         return this;
       },
     };
+  }
+
+  async list(
+    organisationId: string,
+    page: PageRequest,
+    opts: {
+      statuses?: ScanStatus[];
+      domainId?: string;
+      domain?: string;
+      direction: 'ASC' | 'DESC';
+    },
+  ): Promise<Connection<ScanEntity>> {
+    if (opts.domainId) assertUuid(opts.domainId, 'domain');
+    const domain = opts.domain ? validDomainOrError(opts.domain, true).ascii : undefined;
+    return relayConnection(
+      this.dataSource,
+      scansQuery(organisationId, { ...opts, domain }),
+      page,
+      (row: Record<string, unknown>) => row as unknown as ScanEntity,
+      await this.pageLimits.maxPageSize(organisationId),
+    );
+  }
+
+  async resultPage<N>(
+    scan: ScanEntity,
+    page: PageRequest,
+    statuses: ResultStatus[] | undefined,
+    toNode: (r: ScanResultEntity) => N,
+  ): Promise<Connection<N>> {
+    return relayConnection(
+      this.dataSource,
+      scanResultsQuery(scan.id, { statuses }),
+      page,
+      (row: Record<string, unknown>) => toNode(row as unknown as ScanResultEntity),
+      await this.pageLimits.maxPageSize(scan.organisationId),
+    );
   }
 
   results(scanId: string): Promise<ScanResultEntity[]> {

@@ -1,0 +1,81 @@
+import type { ApolloServerPlugin } from '@apollo/server';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+// The CommonJS file itself, as NestJS loads it: under vitest a bare 'graphql' import resolves to
+// the ESM build, a second realm whose `validate` refuses NestJS's schema.
+import { validate } from 'graphql/validation/validate.js';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { graphQLError } from './graphql-errors';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxComplexity: number;
+}
+
+/**
+ * A paged field costs its page size times what each row asks for (a connection without `first`
+ * or `last` counts its default page of 20).
+ */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  const paged =
+    field.args.some((a) => a.name === 'first') && field.args.some((a) => a.name === 'last');
+  if (!paged) return undefined;
+  const size = Number(args.first ?? args.last ?? 20);
+  return 1 + childComplexity * Math.max(1, Number.isFinite(size) ? size : 20);
+};
+
+/** How deep and how costly an operation is; exported for tests and the README's figures. */
+export function measure(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  limits: QueryLimits,
+  variables: Record<string, unknown> = {},
+  operationName?: string,
+): { depthError?: string; complexity: number } {
+  const [depthError] = validate(schema, document, [
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true }),
+  ]);
+  const complexity = getComplexity({
+    schema,
+    query: document,
+    variables,
+    operationName,
+    estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  return { depthError: depthError?.message.replace(/^Syntax Error: /, ''), complexity };
+}
+
+/**
+ * Refuses operations nested deeper than `maxDepth` (graphql-armor's max-depth rule; introspection
+ * exempt) or costlier than `maxComplexity` (graphql-query-complexity), before anything resolves,
+ * with QUERY_TOO_DEEP / QUERY_TOO_COMPLEX. Runs as a plugin rather than a validation rule so the
+ * codes survive: Apollo recodes every validation error as GRAPHQL_VALIDATION_FAILED.
+ */
+export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName }) {
+          const { depthError, complexity } = measure(
+            schema,
+            document,
+            limits,
+            request.variables ?? {},
+            operationName ?? undefined,
+          );
+          const http = { status: 400 };
+          if (depthError) {
+            throw graphQLError('QUERY_TOO_DEEP', depthError, { http, maxDepth: limits.maxDepth });
+          }
+          if (complexity > limits.maxComplexity) {
+            throw graphQLError(
+              'QUERY_TOO_COMPLEX',
+              `query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer fields`,
+              { http, complexity, maxComplexity: limits.maxComplexity },
+            );
+          }
+        },
+      };
+    },
+  };
+}
