@@ -1,11 +1,13 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-// The CommonJS file itself, as NestJS loads it: under vitest a bare 'graphql' import resolves to
-// the ESM build, a second realm whose `validate` refuses NestJS's schema.
+// The CommonJS files themselves, as NestJS and Apollo load them: under vitest a bare 'graphql'
+// import resolves to the ESM build, a second realm whose `validate` refuses NestJS's schema and
+// whose errors Apollo does not recognise as GraphQL errors.
+import { GraphQLError } from 'graphql/error/GraphQLError.js';
 import { validate } from 'graphql/validation/validate.js';
 import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import { graphQLError } from './graphql-errors';
+import type { PerimeterErrorCode } from './graphql-errors';
 
 export interface QueryLimits {
   maxDepth: number;
@@ -32,8 +34,14 @@ export function measure(
   variables: Record<string, unknown> = {},
   operationName?: string,
 ): { depthError?: string; complexity: number } {
-  const [depthError] = validate(schema, document, [
-    maxDepthRule({ n: limits.maxDepth, exposeLimits: true }),
+  let depthError: string | undefined;
+  validate(schema, document, [
+    maxDepthRule({
+      n: limits.maxDepth,
+      exposeLimits: true,
+      propagateOnRejection: false,
+      onReject: [(_ctx, err) => (depthError ??= err.message)],
+    }),
   ]);
   const complexity = getComplexity({
     schema,
@@ -42,8 +50,11 @@ export function measure(
     operationName,
     estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
   });
-  return { depthError: depthError?.message.replace(/^Syntax Error: /, ''), complexity };
+  return { depthError: depthError?.replace(/^Syntax Error: /, ''), complexity };
 }
+
+const refusal = (code: PerimeterErrorCode, message: string, extensions: Record<string, unknown>) =>
+  new GraphQLError(message, { extensions: { ...extensions, code, http: { status: 400 } } });
 
 /**
  * Refuses operations nested deeper than `maxDepth` (graphql-armor's max-depth rule; introspection
@@ -63,15 +74,14 @@ export function queryLimitsPlugin(limits: QueryLimits): ApolloServerPlugin {
             request.variables ?? {},
             operationName ?? undefined,
           );
-          const http = { status: 400 };
           if (depthError) {
-            throw graphQLError('QUERY_TOO_DEEP', depthError, { http, maxDepth: limits.maxDepth });
+            throw refusal('QUERY_TOO_DEEP', depthError, { maxDepth: limits.maxDepth });
           }
           if (complexity > limits.maxComplexity) {
-            throw graphQLError(
+            throw refusal(
               'QUERY_TOO_COMPLEX',
               `query complexity ${complexity} exceeds the limit of ${limits.maxComplexity}; ask for smaller pages or fewer fields`,
-              { http, complexity, maxComplexity: limits.maxComplexity },
+              { complexity, maxComplexity: limits.maxComplexity },
             );
           }
         },
