@@ -9,8 +9,8 @@ describe('query depth and complexity limits', () => {
     stack = await startTestStack({
       env: { GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COMPLEXITY: '300' },
     });
-  });
-  afterAll(() => stack?.stop());
+  }, 180_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   async function post(query: string, variables: Record<string, unknown> = {}) {
     const res = await fetch(stack.graphqlUrl, {

@@ -34,8 +34,8 @@ describe('domains and paging over GraphQL', () => {
   beforeAll(async () => {
     // Special-use names are refused as they would be in production.
     stack = await startTestStack({ env: { ALLOW_PRIVATE_TARGETS: 'false' } });
-  });
-  afterAll(() => stack?.stop());
+  }, 180_000);
+  afterAll(() => stack?.stop(), 60_000);
 
   async function domainPage(variables: Record<string, unknown>) {
     const res = await stack.graphql<{ domains: Page<Domain> }>(DOMAINS, {

@@ -47,13 +47,13 @@ describe('scan progress, cancel and rescan over GraphQL', () => {
     await apiB.listen(0, '127.0.0.1');
     urlB = `${(await apiB.getUrl()).replace('[::1]', '127.0.0.1')}/graphql`;
     await stack.startWorker();
-  });
+  }, 180_000);
   afterAll(async () => {
     for (const c of clients) await c.dispose();
     await apiB?.close();
     await stack?.stop();
     await lab?.close();
-  });
+  }, 60_000);
 
   /** Collects every event of a `scanProgress` subscription until it completes. */
   function follow(url: string, scanId: string) {
@@ -186,6 +186,30 @@ describe('scan progress, cancel and rescan over GraphQL', () => {
     }>(`query($id: ID!) { scan(id: $id) { status progress { scanner } } }`, { id: second.id });
     expect(scan.data!.scan.status).toBe('COMPLETED');
     expect(scan.data!.scan.progress.map((p) => p.scanner)).toEqual(['spf', 'mx']);
+  });
+
+  it("uses the DKIM selectors set on a domain in that domain's scans", async () => {
+    const domain = 'dkim-custom.perimeter.test';
+    const dkimData = async () => {
+      const id = await request(domain, ['dkim']);
+      await waitForScan(stack, id);
+      const res = await stack.graphql<{ scan: { results: Array<{ data: unknown }> } }>(
+        `query($id: ID!) { scan(id: $id) { results { data } } }`,
+        { id },
+      );
+      return JSON.stringify(res.data!.scan.results[0]!.data);
+    };
+    expect(await dkimData()).not.toContain('perimeter2024');
+    const added = await stack.graphql<{ addDomain: { id: string } }>(
+      `mutation($o: ID!, $d: String!) { addDomain(organisationId: $o, domain: $d) { id } }`,
+      { o: stack.organisationId, d: domain },
+    );
+    const set = await stack.graphql(
+      `mutation($id: ID!) { setDkimSelectors(id: $id, selectors: ["perimeter2024"]) { dkimSelectors } }`,
+      { id: added.data!.addDomain.id },
+    );
+    expect(set.data).toEqual({ setDkimSelectors: { dkimSelectors: ['perimeter2024'] } });
+    expect(await dkimData()).toContain('perimeter2024._domainkey.dkim-custom.perimeter.test');
   });
 
   it('refuses unknown and malformed scan ids with NOT_FOUND', async () => {
