@@ -9,6 +9,8 @@ export interface PgPubSubOptions {
   onError?: (err: Error) => void;
   /** Delay before a reconnect attempt; doubles up to 10 s. */
   reconnectDelayMs?: number;
+  /** Shown in pg_stat_activity for the listening connection. */
+  applicationName?: string;
 }
 
 const CHANNEL = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -67,7 +69,10 @@ export class PgPubSub {
   private connect(): Promise<Client> {
     if (this.client) return Promise.resolve(this.client);
     this.connecting ??= (async () => {
-      const client = new Client({ connectionString: this.url });
+      const client = new Client({
+        connectionString: this.url,
+        application_name: this.options.applicationName ?? 'perimeter-listen',
+      });
       client.on('notification', (n) => {
         for (const l of this.listeners.get(n.channel) ?? []) l(n.payload ?? '');
       });
