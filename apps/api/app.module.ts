@@ -12,7 +12,7 @@ import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
-import { queryLimitsPlugin } from './common/query-limits.plugin';
+import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
@@ -63,6 +63,9 @@ export class AppModule {
                 path: '/graphql',
                 // A subscription authenticates once, when the socket connects.
                 onConnect: (ctx) => subscriptionAuth.onConnect(ctx as never),
+                // graphql-ws's own option, which NestJS passes through (its type omits it):
+                // the depth limit for subscriptions.
+                ...({ validate: validateSubscription(config.graphql) } as object),
               },
             },
           }),

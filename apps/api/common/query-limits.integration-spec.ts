@@ -1,4 +1,6 @@
 import { getIntrospectionQuery } from 'graphql';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -7,7 +9,7 @@ describe('query depth and complexity limits', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({
-      env: { GRAPHQL_MAX_DEPTH: '5', GRAPHQL_MAX_COMPLEXITY: '300' },
+      env: { GRAPHQL_MAX_DEPTH: '3', GRAPHQL_MAX_COMPLEXITY: '300' },
     });
   }, 180_000);
   afterAll(() => stack?.stop(), 60_000);
@@ -33,8 +35,8 @@ describe('query depth and complexity limits', () => {
     const { status, body } = await post(DEEP);
     expect(status).toBe(400);
     expect(body.data).toBeUndefined();
-    expect(body.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', maxDepth: 5 });
-    expect(body.errors![0]!.message).toMatch(/depth limit of 5 exceeded, found 6/);
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_DEEP', maxDepth: 3 });
+    expect(body.errors![0]!.message).toMatch(/depth limit of 3 exceeded, found 6/);
   });
 
   it('counts fragments: hiding depth in them does not help', async () => {
@@ -47,7 +49,7 @@ describe('query depth and complexity limits', () => {
 
   it('answers an operation within both limits', async () => {
     const { status, body } = await post(
-      `query($o: ID!) { scans(organisationId: $o, first: 1) { totalCount edges { node { id } } } }`,
+      `query($o: ID!) { scans(organisationId: $o, first: 1) { totalCount edges { cursor } } }`,
     );
     expect(status).toBe(200);
     expect(body.errors).toBeUndefined();
@@ -55,7 +57,7 @@ describe('query depth and complexity limits', () => {
   });
 
   it('refuses an operation costlier than the limit: page size multiplies what each row asks', async () => {
-    const q = `query($o: ID!, $n: Int) { domains(organisationId: $o, first: $n) { edges { cursor node { id name unicodeName labels dkimSelectors createdAt } } } }`;
+    const q = `query($o: ID!, $n: Int) { domains(organisationId: $o, first: $n) { edges { cursor } nodes { id name unicodeName labels dkimSelectors createdAt } } }`;
     const big = await post(q, { n: 100 });
     expect(big.status).toBe(400);
     expect(big.body.errors![0]!.extensions).toMatchObject({
@@ -68,9 +70,33 @@ describe('query depth and complexity limits', () => {
     expect(small.body.errors).toBeUndefined();
     // Aliases do not multiply past the limit unnoticed.
     const aliased = await post(
-      `query($o: ID!) { ${Array.from({ length: 60 }, (_, i) => `a${i}: domains(organisationId: $o, first: 1) { totalCount edges { node { id name } } }`).join(' ')} }`,
+      `query($o: ID!) { ${Array.from({ length: 80 }, (_, i) => `a${i}: domains(organisationId: $o, first: 1) { totalCount nodes { id name } }`).join(' ')} }`,
     );
     expect(aliased.body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('limits the depth of subscriptions over graphql-ws too', async () => {
+    const client = createClient({
+      url: stack.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.token}` },
+      retryAttempts: 0,
+    });
+    try {
+      const errors = await new Promise<unknown>((resolve) =>
+        client.subscribe(
+          {
+            query: `subscription { scanProgress(scanId: "00000000-0000-4000-8000-000000000000") { results { findings { id } } } }`,
+          },
+          { next: () => resolve('answered'), error: resolve, complete: () => resolve('completed') },
+        ),
+      );
+      expect((errors as Array<{ extensions: { code: string } }>)[0]!.extensions.code).toBe(
+        'QUERY_TOO_DEEP',
+      );
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('leaves introspection to the tools that need it', async () => {

@@ -57,6 +57,34 @@ const refusal = (code: PerimeterErrorCode, message: string, extensions: Record<s
   new GraphQLError(message, { extensions: { ...extensions, code, http: { status: 400 } } });
 
 /**
+ * graphql-ws's `validate` for subscriptions (which never pass through Apollo's plugins): the
+ * standard rules, then the depth limit. A subscription's cost is its lifetime, not a page, so the
+ * complexity limit is left to HTTP operations.
+ */
+export function validateSubscription(limits: QueryLimits) {
+  return (schema: GraphQLSchema, document: DocumentNode): GraphQLError[] => {
+    const errors = validate(schema, document);
+    if (errors.length) return [...errors];
+    let depthError: string | undefined;
+    validate(schema, document, [
+      maxDepthRule({
+        n: limits.maxDepth,
+        exposeLimits: true,
+        propagateOnRejection: false,
+        onReject: [(_ctx, err) => (depthError ??= err.message)],
+      }),
+    ]);
+    return depthError
+      ? [
+          refusal('QUERY_TOO_DEEP', depthError.replace(/^Syntax Error: /, ''), {
+            maxDepth: limits.maxDepth,
+          }),
+        ]
+      : [];
+  };
+}
+
+/**
  * Refuses operations nested deeper than `maxDepth` (graphql-armor's max-depth rule; introspection
  * exempt) or costlier than `maxComplexity` (graphql-query-complexity), before anything resolves,
  * with QUERY_TOO_DEEP / QUERY_TOO_COMPLEX. Runs as a plugin rather than a validation rule so the
