@@ -42,6 +42,19 @@ export function domainsQuery(
   };
 }
 
+/** The labels in use in an organisation, by name, each with how many domains carry it. */
+export function domainLabelsQuery(organisationId: string): KeysetQuery {
+  return {
+    select: 't.label, t."domainCount"',
+    from: `(SELECT l AS label, count(*)::int AS "domainCount"
+            FROM domain d CROSS JOIN LATERAL unnest(d.labels) AS l
+            WHERE d.organisation_id = $1 GROUP BY l) t`,
+    where: [],
+    params: [organisationId],
+    order: [{ expr: 't.label', alias: 'label', type: 'text', direction: 'ASC' }],
+  };
+}
+
 /**
  * Adds the names (already validated) to the organisation in one statement; names it already has
  * are kept as they are, new ones get `labels`. Returns every named domain, in input order.

@@ -209,6 +209,13 @@ describe('access matrix', () => {
         };
       },
     },
+    domainLabels: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { domainLabels(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
     scans: {
       access: { role: 'viewer', by: 'organisation' },
       call: async (t) => ({

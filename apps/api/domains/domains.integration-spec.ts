@@ -179,6 +179,27 @@ describe('domains and paging over GraphQL', () => {
     );
     expect(badSel.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
 
+    const labels = await stack.graphql<{
+      domainLabels: Page<{ label: string; domainCount: number }>;
+    }>(
+      `query($o: ID!) { domainLabels(organisationId: $o, first: 2) { totalCount edges { node { label domainCount } } pageInfo { endCursor } } }`,
+      { o: stack.organisationId },
+    );
+    expect(labels.data!.domainLabels.totalCount).toBe(5);
+    expect(labels.data!.domainLabels.edges.map((e) => e.node)).toEqual([
+      { label: 'bulk', domainCount: 23 },
+      { label: 'critical', domainCount: 1 },
+    ]);
+    const more = await stack.graphql<{ domainLabels: Page<{ label: string }> }>(
+      `query($o: ID!, $a: String) { domainLabels(organisationId: $o, first: 10, after: $a) { edges { node { label } } } }`,
+      { o: stack.organisationId, a: labels.data!.domainLabels.pageInfo.endCursor },
+    );
+    expect(more.data!.domainLabels.edges.map((e) => e.node.label)).toEqual([
+      'prod',
+      'team:mail',
+      'web',
+    ]);
+
     const critical = await domainPage({ label: 'critical', first: 10 });
     expect(critical.edges.map((e) => e.node.name)).toEqual(['d05.example.com']);
     expect((await domainPage({ label: 'bulk', first: 1 })).totalCount).toBe(23);

@@ -6,7 +6,12 @@ import { CurrentPrincipal } from '../auth/request-context';
 import { OrderDirectionEnum, type OrderDirection } from '../common/order-direction';
 import { ConnectionArgs } from '../common/relay-connection';
 import { DomainsService, MAX_BULK_DOMAINS } from './domains.service';
-import { DomainConnection, DomainModel, DomainOrderFieldEnum } from './models/domain.model';
+import {
+  DomainConnection,
+  DomainLabelConnection,
+  DomainModel,
+  DomainOrderFieldEnum,
+} from './models/domain.model';
 
 @Resolver(() => DomainModel)
 export class DomainsResolver {
@@ -38,6 +43,17 @@ export class DomainsResolver {
       order: orderBy,
       direction,
     });
+  }
+
+  @InOrganisation('viewer')
+  @Query(() => DomainLabelConnection, {
+    description: "The labels on the organisation's domains, by name, with their domain counts.",
+  })
+  domainLabels(
+    @Args('organisationId', { type: () => ID }) organisationId: string,
+    @Args() page: ConnectionArgs,
+  ) {
+    return this.service.labels(organisationId, page);
   }
 
   @InOrganisation('operator')

@@ -5,6 +5,7 @@ import { actorOf, type Principal } from '../../../libs/auth/roles';
 import {
   addDomains,
   DomainEntity,
+  domainLabelsQuery,
   domainsQuery,
   recordAudit,
   setDomainDkimSelectors,
@@ -25,7 +26,7 @@ import type { OrderDirection } from '../common/order-direction';
 import { PageLimits } from '../common/page-limits';
 import { relayConnection, type Connection } from '../common/relay-connection';
 import { CONFIG, DATA_SOURCE } from '../tokens';
-import type { DomainModel } from './models/domain.model';
+import type { DomainLabelModel, DomainModel } from './models/domain.model';
 
 /** The most names one bulk add takes. */
 export const MAX_BULK_DOMAINS = 1000;
@@ -132,6 +133,16 @@ export class DomainsService {
       domainsQuery(organisationId, { ...opts, label, search: opts.search?.trim() || undefined }),
       page,
       (row: Record<string, unknown>) => row as unknown as DomainModel,
+      await this.pageLimits.maxPageSize(organisationId),
+    );
+  }
+
+  async labels(organisationId: string, page: PageRequest): Promise<Connection<DomainLabelModel>> {
+    return relayConnection(
+      this.dataSource,
+      domainLabelsQuery(organisationId),
+      page,
+      (row: Record<string, unknown>) => row as unknown as DomainLabelModel,
       await this.pageLimits.maxPageSize(organisationId),
     );
   }

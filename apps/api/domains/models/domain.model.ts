@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { connectionType } from '../../common/relay-connection';
 
 @ObjectType('Domain', { description: "A domain as one organisation's membership." })
@@ -32,3 +32,15 @@ export class DomainConnection extends connectionType(DomainModel, 'Domain') {}
 
 export const DomainOrderFieldEnum = { NAME: 'name', CREATED_AT: 'createdAt' } as const;
 registerEnumType(DomainOrderFieldEnum, { name: 'DomainOrderField' });
+
+@ObjectType('DomainLabel', { description: 'A label in use, and on how many domains.' })
+export class DomainLabelModel {
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => Int)
+  domainCount!: number;
+}
+
+@ObjectType()
+export class DomainLabelConnection extends connectionType(DomainLabelModel, 'DomainLabel') {}
