@@ -137,6 +137,15 @@ describe('domains and paging over GraphQL', () => {
       code: 'TARGET_NOT_ALLOWED',
       reason: 'special-use-name',
     });
+    const scan = await stack.graphql(
+      `mutation($o: ID!) { requestDomainScan(organisationId: $o, domain: "router.home.arpa") { id } }`,
+      { o: stack.organisationId },
+    );
+    expect(scan.errors?.[0]?.extensions?.code).toBe('TARGET_NOT_ALLOWED');
+    const [{ n }] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM scan WHERE target LIKE '%.arpa'`,
+    )) as [{ n: number }];
+    expect(n).toBe(0);
     const labels = await stack.graphql(ADD_MANY, {
       o: stack.organisationId,
       d: ['labelled.example.com'],
