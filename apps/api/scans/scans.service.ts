@@ -53,6 +53,7 @@ import { CONFIG, DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 import type { ScannerProgressModel } from './models/scanner-progress.model';
 
 const START_DEADLINE_MS = 5000;
+
 /** A scan as a watcher read it: its progress read at the same moment, served with it. */
 export type WatchedScan = ScanEntity & { progressAtRead?: ScannerProgressModel[] };
 
