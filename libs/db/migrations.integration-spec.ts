@@ -46,6 +46,7 @@ describe('migrations', () => {
       'migrations',
       'organisation',
       'scan',
+      'scan_progress',
       'scan_result',
       'surface_query',
     ]);
