@@ -267,6 +267,24 @@ export interface WebGetOptions {
   /** Default `ctx.https.webTimeoutMs`, else `ctx.https.timeoutMs`, else 5000. */
   timeoutMs?: number;
   accept?: string;
+  /**
+   * Addresses already resolved (through the guard) during this scan, by host: a scan asks for
+   * the same few hosts many times. The caller owns it and drops it after the scan.
+   */
+  resolved?: Map<string, Promise<string[]>>;
+}
+
+// Parsing ~150 root certificates for every request costs more than the request: one trust
+// store per list of extra CAs (the configuration's list lives as long as the worker).
+const trustStores = new WeakMap<string[], tls.SecureContext>();
+function trustStore(extraCaPems: string[] | undefined): tls.SecureContext | undefined {
+  if (!extraCaPems?.length) return undefined;
+  let context = trustStores.get(extraCaPems);
+  if (!context) {
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaPems] });
+    trustStores.set(extraCaPems, context);
+  }
+  return context;
 }
 
 const CHAIN_DATE_ERRORS = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
@@ -302,10 +320,17 @@ export async function webGet(
       ? (ctx.https?.port ?? 443)
       : (ctx.https?.httpPort ?? 80);
   const deadline = Date.now() + timeoutMs;
-  const addresses = await allowedAddresses(host, ctx, timeoutMs);
-  const ca = ctx.https?.extraCaPems?.length
-    ? [...tls.rootCertificates, ...ctx.https.extraCaPems]
-    : undefined;
+  let lookup = opts.resolved?.get(host);
+  if (!lookup) {
+    lookup = allowedAddresses(host, ctx, timeoutMs);
+    opts.resolved?.set(host, lookup);
+    // A timeout is not an answer worth keeping.
+    lookup.catch((err: unknown) => {
+      if ((err as HttpsFetchFailed).reason === 'timeout') opts.resolved?.delete(host);
+    });
+  }
+  const addresses = await lookup;
+  const secureContext = trustStore(ctx.https?.extraCaPems);
   let last: HttpsFetchFailed | undefined;
   for (const address of addresses) {
     const remaining = deadline - Date.now();
@@ -318,7 +343,7 @@ export async function webGet(
         host,
         address,
         port,
-        ca,
+        secureContext,
         opts,
         remaining,
       });
@@ -399,7 +424,7 @@ function webRequestOnce(a: {
   host: string;
   address: string;
   port: number;
-  ca: string[] | undefined;
+  secureContext: tls.SecureContext | undefined;
   opts: WebGetOptions;
   remaining: number;
 }): Promise<WebResponse> {
@@ -429,11 +454,11 @@ function webRequestOnce(a: {
       ? https.request({
           ...common,
           servername: net.isIP(a.host) ? undefined : a.host,
-          ca: a.ca,
+          secureContext: a.secureContext,
           // Verified all the same: the result is read from the socket and reported.
           rejectUnauthorized: false,
           checkServerIdentity: (_hostname, cert) => tls.checkServerIdentity(a.host, cert),
-        })
+        } as https.RequestOptions)
       : http.request(common);
     const timer = setTimeout(
       () => fail(new HttpsFetchFailed('timeout', `fetching ${a.url} timed out`, 'ETIMEDOUT')),

@@ -84,6 +84,7 @@ export async function probeEndpoint(
   name: WebEndpointName,
   url: string,
   ctx: CheckContext,
+  resolved: Map<string, Promise<string[]>> = new Map(),
 ): Promise<WebEndpoint> {
   const start = new URL(url);
   const endpoint: WebEndpoint = {
@@ -115,7 +116,7 @@ export async function probeEndpoint(
     let res: WebResponse;
     endpoint.requests++;
     try {
-      res = await webGet(current, ctx);
+      res = await webGet(current, ctx, { resolved });
     } catch (err) {
       if (!(err instanceof HttpsFetchFailed)) throw err;
       const error = { reason: err.reason, code: err.code, message: err.message };

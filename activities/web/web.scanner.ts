@@ -84,8 +84,9 @@ const certProblems = (e: WebEndpoint): string[] => {
  */
 export async function scanWeb(domain: string, ctx: CheckContext): Promise<CheckReport<WebData>> {
   const urls = endpointUrls(domain);
+  const resolved = new Map<string, Promise<string[]>>();
   const probed = await Promise.all(
-    WebEndpointNames.map((name) => probeEndpoint(name, urls[name], ctx)),
+    WebEndpointNames.map((name) => probeEndpoint(name, urls[name], ctx, resolved)),
   );
   const endpoints = Object.fromEntries(probed.map((e) => [e.name, e])) as Record<
     WebEndpointName,
@@ -160,6 +161,7 @@ export async function scanWeb(domain: string, ctx: CheckContext): Promise<CheckR
     try {
       const res = await webGet(url, ctx, {
         maxBytes: SECURITY_TXT_MAX_BYTES,
+        resolved,
         accept: 'text/plain',
       });
       const type = res.headers['content-type']?.[0] ?? '';
