@@ -86,6 +86,7 @@ async function main() {
     let peak = process.memoryUsage().rss;
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let next = 0;
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -105,6 +106,8 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
     console.log(
@@ -118,6 +121,8 @@ async function main() {
         requests,
         'requests/s': Math.round(requests / seconds),
         'HTTPS requests (handshakes)/s': Math.round(httpsRequests / seconds),
+        'CPU s (scanner + lab servers)': +cpuSeconds.toFixed(1),
+        'requests per CPU s': Math.round(requests / cpuSeconds),
         'peak RSS MB': Math.round(peak / 2 ** 20),
         'unknown reports': unknown,
       },

@@ -229,6 +229,19 @@ describe('scanWeb against the lab', () => {
     expect(ids(r)).toEqual([...expected].sort());
   });
 
+  it('web-www: the www endpoints are canonical when the bare domain only redirects there', async () => {
+    const r = await scan('web-www');
+    expect(ids(r)).toEqual(
+      [...HTTPS_OK, 'hsts.valid', 'hsts.preload-ready', 'headers.valid', ...NO_SECTXT].sort(),
+    );
+    expect(r.data).toMatchObject({
+      canonicalUrl: 'https://www.web-www.perimeter.test/',
+      canonicalIsWww: true,
+      redirectDomain: false,
+      headersUrl: 'https://www.web-www.perimeter.test/',
+    });
+  });
+
   it('follows HSTS through a redirect on the same host', async () => {
     const r = await scan('web-hsts-after-redirect');
     expect(r.data.hsts).toMatchObject({

@@ -22,6 +22,8 @@ export interface WebData {
   /** pshtt's judgements for the domain as a whole. */
   live: boolean;
   canonicalUrl: string | null;
+  /** The canonical endpoints are the www ones. */
+  canonicalIsWww: boolean;
   /** Every endpoint redirects or is down, and at least one redirects: a "redirect domain". */
   redirectDomain: boolean;
   validHttps: boolean;
@@ -59,10 +61,13 @@ const rootUnused = (e: WebEndpoint) =>
 function canonical(eps: Record<WebEndpointName, WebEndpoint>): {
   https: WebEndpoint;
   http: WebEndpoint;
+  isWww: boolean;
 } {
   const wwwUsed = eps.httpsWww.live || eps.httpWww.live;
   const isWww = wwwUsed && rootUnused(eps.https) && rootUnused(eps.http);
-  return isWww ? { https: eps.httpsWww, http: eps.httpWww } : { https: eps.https, http: eps.http };
+  return isWww
+    ? { https: eps.httpsWww, http: eps.httpWww, isWww }
+    : { https: eps.https, http: eps.http, isWww };
 }
 
 const certProblems = (e: WebEndpoint): string[] => {
@@ -199,6 +204,7 @@ export async function scanWeb(domain: string, ctx: CheckContext): Promise<CheckR
     endpoints,
     live,
     canonicalUrl: live ? canonicalEndpoint.url : null,
+    canonicalIsWww: canon.isWww,
     redirectDomain,
     validHttps,
     defaultsToHttps,
@@ -340,7 +346,7 @@ function judgeWeb(domain: string, d: WebData): Finding[] {
     }
     return out;
   }
-  const canonHttps = d.endpoints[d.canonicalUrl?.includes('://www.') ? 'httpsWww' : 'https'];
+  const canonHttps = d.endpoints[d.canonicalIsWww ? 'httpsWww' : 'https'];
   const httpsLive = d.endpoints.https.live || d.endpoints.httpsWww.live;
 
   if (!httpsLive) {

@@ -79,6 +79,7 @@ export function labWebSites(now: Date = new Date()): LabWebSites {
     https[d(name)] = site;
   };
 
+  const hsts = (value: string) => ({ ...GOOD_HEADERS, 'strict-transport-security': value });
   const modern = d('web-modern');
   http[modern] = { files: { '/': redirect(`https://${modern}/`) } };
   http[`www.${modern}`] = { files: { '/': redirect(`https://www.${modern}/`) } };
@@ -96,6 +97,14 @@ export function labWebSites(now: Date = new Date()): LabWebSites {
     files: { '/': redirect(`https://${modern}/`, { 'strict-transport-security': HSTS_PRELOAD }) },
   };
 
+  const www = d('web-www');
+  http[www] = { files: { '/': redirect(`https://${www}/`) } };
+  http[`www.${www}`] = { files: { '/': redirect(`https://www.${www}/`) } };
+  https[www] = {
+    files: { '/': redirect(`https://www.${www}/`, { 'strict-transport-security': HSTS_PRELOAD }) },
+  };
+  https[`www.${www}`] = { files: { '/': page(hsts(HSTS_PRELOAD)) } };
+
   http[d('web-no-redirect')] = { files: { '/': page(GOOD_HEADERS) } };
   https[d('web-no-redirect')] = {
     files: { '/': page({ ...GOOD_HEADERS, 'strict-transport-security': HSTS_YEAR }) },
@@ -107,7 +116,6 @@ export function labWebSites(now: Date = new Date()): LabWebSites {
   http[d('web-downgrade')] = { files: { '/': page(GOOD_HEADERS) } };
   https[d('web-downgrade')] = { files: { '/': redirect(`http://${d('web-downgrade')}/`) } };
 
-  const hsts = (value: string) => ({ ...GOOD_HEADERS, 'strict-transport-security': value });
   enforced('web-hsts-short', { files: { '/': page(hsts('max-age=86400')) } });
   enforced('web-hsts-invalid', {
     files: { '/': page(hsts('max-age=one-year; includeSubDomains; includeSubDomains')) },
