@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useLab } from '../../test/support/check-harness';
 import type { CheckContext } from './dns-lookup';
 import { type HttpsFetchFailed, webGet } from './https-fetch';
+import { probeEndpoint } from '../web/web-endpoints';
 
 let ctx: CheckContext;
 useLab((_, c) => {
@@ -25,6 +26,11 @@ beforeAll(async () => {
       };
       res.on('drain', pump);
       pump();
+      return;
+    }
+    if (req.url === '/to-nowhere') {
+      // 0.0.0.0 is never a target, whatever the configuration.
+      res.writeHead(302, { location: 'http://0.0.0.0/admin' }).end();
       return;
     }
     res.writeHead(200, { 'x-big': 'y'.repeat(20_000) }).end('ok');
@@ -98,5 +104,12 @@ describe('webGet', () => {
     expect(await err(webGet('ftp://web-modern.perimeter.test/', ctx))).toMatchObject({
       reason: 'protocol',
     });
+  });
+
+  it('follows redirects only through the target guard (no way in through a Location header)', async () => {
+    const endpoint = await probeEndpoint('http', `http://127.0.0.1:${hostilePort}/to-nowhere`, ctx);
+    expect(endpoint).toMatchObject({ live: true, status: 302, redirectTo: 'http://0.0.0.0/admin' });
+    expect(endpoint.chain).toHaveLength(1);
+    expect(endpoint.error).toMatchObject({ reason: 'target-not-allowed' });
   });
 });
