@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const REQUEST = `mutation($o: ID!, $d: String!, $s: [String!]) {
@@ -21,7 +22,7 @@ describe('the web scanner in domainScan', () => {
     lab = await startLab();
     stack = await startTestStack({ lab });
     await stack.startWorker();
-  });
+  }, 120_000); // the integration project's hooks otherwise get vitest's 10 s default
   afterAll(async () => {
     await stack?.stop();
     await lab?.close();
@@ -41,6 +42,7 @@ describe('the web scanner in domainScan', () => {
   it('runs as its own activity and stores its result and findings', async () => {
     const result = await scan('web-modern.perimeter.test', ['web']);
     expect(result.status).toBe('COMPLETED');
+    await recordHistoryIfAsked(stack, result.workflowId);
     expect(result.progress).toEqual([{ scanner: 'web', state: 'DONE', resultStatus: 'COMPLETED' }]);
     expect(result.results).toHaveLength(1);
     const web = result.results[0];
