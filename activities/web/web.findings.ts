@@ -232,6 +232,15 @@ export const HstsFindings: Record<string, FindingDefinition> = {
     fix: 'Send exactly `Strict-Transport-Security: max-age=<seconds>[; includeSubDomains][; preload]`.',
     references: [RFC6797],
   },
+  'hsts.ignored-certificate-error': {
+    id: 'hsts.ignored-certificate-error',
+    severity: 'fail',
+    title: 'HSTS: ignored because of certificate errors',
+    explanation:
+      'The HTTPS endpoint sends Strict-Transport-Security, but its certificate does not validate. Browsers ignore HSTS received over a connection with any certificate error (RFC 6797 §8.1), so the policy is not in force.',
+    fix: 'Fix the certificate (see the web.certificate-* finding); the HSTS header then takes effect.',
+    references: [RFC6797],
+  },
   'hsts.only-after-redirect': {
     id: 'hsts.only-after-redirect',
     severity: 'warning',

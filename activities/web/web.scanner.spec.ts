@@ -195,7 +195,7 @@ describe('scanWeb against the lab', () => {
       'web-cert-expired',
       [
         'web.certificate-expired',
-        'hsts.valid',
+        'hsts.ignored-certificate-error',
         'hsts.not-preload-ready',
         'headers.valid',
         ...NO_SECTXT,
@@ -205,7 +205,7 @@ describe('scanWeb against the lab', () => {
       'web-cert-wrong-host',
       [
         'web.certificate-bad-hostname',
-        'hsts.valid',
+        'hsts.ignored-certificate-error',
         'hsts.not-preload-ready',
         'headers.valid',
         ...NO_SECTXT,
@@ -215,7 +215,7 @@ describe('scanWeb against the lab', () => {
       'web-cert-self-signed',
       [
         'web.certificate-untrusted',
-        'hsts.valid',
+        'hsts.ignored-certificate-error',
         'hsts.not-preload-ready',
         'headers.valid',
         ...NO_SECTXT,

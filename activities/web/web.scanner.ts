@@ -494,7 +494,14 @@ function hstsFindings(d: WebData, canonHttps: WebEndpoint): Finding[] {
       evidence,
     });
   }
-  if (!h.valid) {
+  if (!canonHttps.tls?.authorized) {
+    out.push({
+      id: 'hsts.ignored-certificate-error',
+      severity: 'fail',
+      message: `${h.url} sends HSTS, but over a connection with certificate errors (${canonHttps.tls?.error}): browsers ignore it.`,
+      evidence: { ...evidence, certificateError: canonHttps.tls?.error },
+    });
+  } else if (!h.valid) {
     out.push({
       id: 'hsts.invalid',
       severity: 'fail',
