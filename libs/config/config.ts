@@ -49,6 +49,8 @@ const schema = z.object({
   SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
   SCANNER_EXTRA_CA_FILES: z.string().default(''),
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_WEB_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -84,6 +86,10 @@ export interface PerimeterConfig {
     extraCaFiles: string[];
     /** Connect here instead of 443 (lab and tests only). */
     httpsPort: number | undefined;
+    /** Connect here instead of 80 for plain HTTP (lab and tests only). */
+    httpPort: number | undefined;
+    /** Each request of the web scanner; a timeout is "could not determine", not a finding. */
+    webTimeoutMs: number;
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -137,6 +143,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
         .map((x) => x.trim())
         .filter(Boolean),
       httpsPort: e.SCANNER_HTTPS_PORT,
+      httpPort: e.SCANNER_HTTP_PORT,
+      webTimeoutMs: e.SCANNER_WEB_TIMEOUT_MS,
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,
