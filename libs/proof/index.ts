@@ -1,0 +1,4 @@
+export * from './canonical';
+export * from './proof.errors';
+export * from './tsa-client';
+export * from './tsp';
