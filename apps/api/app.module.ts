@@ -15,6 +15,7 @@ import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProofModule } from './proof/proof.module';
 import { ScansModule } from './scans/scans.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { CONFIG, LOGGER, TELEMETRY } from './tokens';
@@ -70,6 +71,7 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        ProofModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

@@ -29,6 +29,35 @@ const resolverList = z
     ),
   );
 
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `PROOF_TSAS`: several TSAs, tried in order, each with its own trust roots. */
+const tsaList = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          url: z.string().url(),
+          caFiles: z.array(z.string().min(1)).min(1, 'each TSA needs its trust roots'),
+        }),
+      )
+      .min(1),
+  );
+
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -61,6 +90,12 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  PROOF_TSA_NAME: z.string().min(1).default('freetsa'),
+  PROOF_TSA_URL: z.string().url().default('https://freetsa.org/tsr'),
+  PROOF_TSA_CA_FILES: z.string().default(''),
+  PROOF_TSAS: tsaList.optional(),
+  PROOF_TSA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
 });
 
 export interface PerimeterConfig {
@@ -89,6 +124,16 @@ export interface PerimeterConfig {
     oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   };
   rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
+  proof: {
+    /**
+     * TSAs tried in order (FreeTSA by default). A TSA without CA files is not trusted: results
+     * are time-stamped only once one TSA has roots.
+     */
+    tsas: Array<{ name: string; url: string; caFiles: string[] }>;
+    timeoutMs: number;
+  };
+  /** A probe counts as present this long after its last heartbeat. */
+  probes: { presenceSeconds: number };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -151,5 +196,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
       authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     },
+    proof: {
+      tsas: e.PROOF_TSAS ?? [
+        { name: e.PROOF_TSA_NAME, url: e.PROOF_TSA_URL, caFiles: commaList(e.PROOF_TSA_CA_FILES) },
+      ],
+      timeoutMs: e.PROOF_TSA_TIMEOUT_MS,
+    },
+    probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
   };
 }

@@ -2,3 +2,4 @@ export * from './canonical';
 export * from './proof.errors';
 export * from './tsa-client';
 export * from './tsp';
+export * from './proof.service';

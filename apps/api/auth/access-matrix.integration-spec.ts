@@ -10,6 +10,7 @@ import {
   createUser,
   ensureDomain,
   upsertMembership,
+  upsertScanResult,
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
@@ -269,6 +270,32 @@ describe('access matrix', () => {
           'query($o: ID!) { surfaceStats(organisationId: $o, environment: "prod") { requestCount } }',
         variables: { o: t.organisationId },
       }),
+    },
+    // Proof of scan (issue 10)
+    verifyResult: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `p${unique()}.example.test`, unicode: 'p' },
+          requestedBy: null,
+        });
+        const now = new Date();
+        const id = await upsertScanResult(ds(), {
+          scanId: scan.id,
+          scanner: 'dns',
+          status: 'completed',
+          data: { exists: true },
+          error: null,
+          attempt: 1,
+          startedAt: now,
+          finishedAt: now,
+        });
+        return {
+          query: 'query($id: ID!) { verifyResult(id: $id) { state } }',
+          variables: { id },
+        };
+      },
     },
     // Subscriptions
     scanUpdated: {

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import type { PerimeterConfig } from '../../../libs/config/config';
+import { loadTsas } from '../../../libs/proof';
+import { CONFIG } from '../tokens';
+import { ProofResolver } from './proof.resolver';
+import { ProofService, TRUSTED_TSAS } from './proof.service';
+
+@Module({
+  providers: [
+    ProofResolver,
+    ProofService,
+    // The TSAs' roots, read once at start-up.
+    {
+      provide: TRUSTED_TSAS,
+      inject: [CONFIG],
+      useFactory: (c: PerimeterConfig) => loadTsas(c.proof),
+    },
+  ],
+  exports: [ProofService, TRUSTED_TSAS],
+})
+export class ProofModule {}
