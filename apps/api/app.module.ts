@@ -15,6 +15,7 @@ import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProbesModule } from './probes/probes.module';
 import { ProofModule } from './proof/proof.module';
 import { ScansModule } from './scans/scans.module';
 import { TemporalModule } from './temporal/temporal.module';
@@ -72,6 +73,7 @@ export class AppModule {
         ScansModule,
         SurfaceModule,
         ProofModule,
+        ProbesModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

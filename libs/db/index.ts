@@ -6,3 +6,4 @@ export * from './access.repository';
 export * from './bootstrap-admin';
 export * from './surface.repository';
 export * from './proof.repository';
+export * from './probes.repository';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Largest standard result accepted, serialised (a probe's payload, not a file store). */
-export const MAX_RESULT_BYTES = 1024 * 1024;
+export const MAX_RESULT_BYTES = 512 * 1024; // under the API's 1 MB request limit
 
 /**
  * A standard result as probes send it (the SCANDALE shape): what produced it (`format`, `version`),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,6 +11,8 @@ import {
   ensureDomain,
   upsertMembership,
   upsertScanResult,
+  registerProbe,
+  storeProbeResult,
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
@@ -294,6 +296,71 @@ describe('access matrix', () => {
         return {
           query: 'query($id: ID!) { verifyResult(id: $id) { state } }',
           variables: { id },
+        };
+      },
+    },
+    // Probes (issue 10)
+    registerProbe: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: 'mutation($o: ID!) { registerProbe(organisationId: $o, name: "matrix") { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeHeartbeat: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($id: ID!) { probeHeartbeat(id: $id) { online } }',
+        variables: {
+          id: (await registerProbe(ds(), { ...t, name: `h${unique()}`, tool: null })).id,
+        },
+      }),
+    },
+    submitProbeResult: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($p: ID!, $r: JSON!) { submitProbeResult(probeId: $p, result: $r) { id } }',
+        variables: {
+          p: (await registerProbe(ds(), { ...t, name: `s${unique()}`, tool: null })).id,
+          r: {
+            version: 1,
+            format: 'matrix',
+            meta: { uuid: randomUUID(), ts: new Date().toISOString(), type: 'matrix' },
+            payload: {},
+          },
+        },
+      }),
+    },
+    probes: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { probes(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeResults: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { probeResults(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeResult: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const probe = await registerProbe(ds(), { ...t, name: `r${unique()}`, tool: null });
+        const uuid = randomUUID();
+        const { row } = await storeProbeResult(ds(), {
+          organisationId: t.organisationId,
+          probeId: probe.id,
+          resultUuid: uuid,
+          resultType: 'matrix',
+          resultTs: new Date().toISOString(),
+          document: { version: 1, format: 'matrix', meta: { uuid }, payload: {} },
+        });
+        return {
+          query: 'query($id: ID!) { probeResult(id: $id) { id } }',
+          variables: { id: row.id },
         };
       },
     },
