@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
         temporalUiPort: num(process.env.PERIMETER_DEV_TEMPORAL_UI_PORT, 8233),
         labDnsPort: num(values['dns-port'], 15353),
         labHttpsPort: num(process.env.PERIMETER_DEV_LAB_HTTPS_PORT, 15443),
+        labTsaPort: num(process.env.PERIMETER_DEV_LAB_TSA_PORT, 15318),
       });
   }
   console.error(USAGE);

@@ -1,4 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import forge from 'node-forge';
 
 /** The lab TSA's certificates: a root, an intermediate, and the time-stamping signer. */
@@ -96,4 +98,33 @@ export function createLabTsaPki(name = 'Perimeter Lab TSA'): LabTsaPki {
     signerPem: forge.pki.certificateToPem(signer),
     signerKeyPem: forge.pki.privateKeyToPem(signerKeys.privateKey),
   };
+}
+
+const PKI_FILES = {
+  rootPem: 'root.pem',
+  intermediatePem: 'intermediate.pem',
+  signerPem: 'signer.pem',
+  signerKeyPem: 'signer.key',
+} as const satisfies Record<keyof LabTsaPki, string>;
+
+/**
+ * The embedded stack's lab TSA keeps its hierarchy in `dir`, so tokens issued before a restart
+ * still chain to the same root.
+ */
+export async function loadOrCreateLabTsaPki(dir: string): Promise<LabTsaPki> {
+  const entries = Object.entries(PKI_FILES) as Array<[keyof LabTsaPki, string]>;
+  const read = await Promise.all(
+    entries.map(([, file]) => readFile(path.join(dir, file), 'utf8').catch(() => null)),
+  );
+  if (read.every((x) => x !== null)) {
+    return Object.fromEntries(entries.map(([key], i) => [key, read[i]])) as unknown as LabTsaPki;
+  }
+  const pki = createLabTsaPki();
+  await mkdir(dir, { recursive: true });
+  for (const [key, file] of entries) {
+    await writeFile(path.join(dir, file), pki[key], {
+      mode: key === 'signerKeyPem' ? 0o600 : 0o644,
+    });
+  }
+  return pki;
 }
