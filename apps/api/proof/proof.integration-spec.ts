@@ -6,6 +6,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
 import { startLabTsa, type LabTsa } from '../../../lab/tsa/tsa-server';
+import { timestampScanWorkflowId } from '../../../libs/contracts';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const run = promisify(execFile);
@@ -60,6 +62,7 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
+  let lastScanId = '';
   async function scanResultId(): Promise<string> {
     const requested = await stack.graphql<{ requestDomainScan: { id: string } }>(REQUEST, {
       o: stack.organisationId,
@@ -67,6 +70,7 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
     });
     expect(requested.errors).toBeUndefined();
     const scanId = requested.data!.requestDomainScan.id;
+    lastScanId = scanId;
     await waitForScan(stack, scanId);
     const { data } = await stack.graphql<{
       scan: { status: string; results: Array<{ id: string }> };
@@ -95,6 +99,9 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
     const id = await scanResultId();
     const proof = await waitForState(id, 'VERIFIED');
     expect(proof).toMatchObject({ resultId: id, kind: 'SCAN_RESULT', tsa: 'lab', failures: [] });
+    // RECORD_HISTORY=domain-scan-v3-timestamp: the scan (patched) and its time-stamping workflow.
+    await recordHistoryIfAsked(stack, `domain-scan:${lastScanId}`);
+    await recordHistoryIfAsked(stack, timestampScanWorkflowId(lastScanId), '-child');
     expect(proof.signer).toContain('CN=Perimeter Lab TSA');
     expect(Math.abs(new Date(proof.genTime!).getTime() - Date.now())).toBeLessThan(120_000);
     expect(JSON.parse(proof.canonicalDocument)).toMatchObject({
