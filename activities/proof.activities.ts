@@ -38,7 +38,12 @@ export function createProofActivities(deps: ProofActivityDeps): ProofActivities 
           );
           if (outcome.stamped) {
             stamped++;
-            await deps.onStamped?.(subject);
+            // Telling subscribers is best effort: the token is stored either way.
+            await deps
+              .onStamped?.(subject)
+              .catch((err: Error) =>
+                log.warn('could not publish a time-stamp event', { error: err.message }),
+              );
           }
         } catch (err) {
           if (!(err instanceof TsaUnavailable)) throw err;

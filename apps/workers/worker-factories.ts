@@ -9,6 +9,8 @@ import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import { findProofSubject } from '../../libs/db/proof.repository';
+import { publishResultEvent } from '../../libs/db/result-events';
 import { loadTsas } from '../../libs/proof';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
@@ -68,6 +70,16 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
         dataSource: deps.dataSource,
         tsas: await loadTsas(config.proof),
         timeoutMs: config.proof.timeoutMs,
+        onStamped: async (subject) => {
+          const found = await findProofSubject(deps.dataSource, subject.id);
+          if (!found) return;
+          await publishResultEvent(deps.dataSource, {
+            type: 'timestamped',
+            organisationId: found.organisationId,
+            resultId: subject.id,
+            resultKind: subject.kind,
+          });
+        },
       }),
     },
   });

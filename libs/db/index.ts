@@ -7,3 +7,4 @@ export * from './bootstrap-admin';
 export * from './surface.repository';
 export * from './proof.repository';
 export * from './probes.repository';
+export * from './result-events';

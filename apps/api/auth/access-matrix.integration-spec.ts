@@ -13,6 +13,7 @@ import {
   upsertScanResult,
   registerProbe,
   storeProbeResult,
+  publishResultEvent,
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
@@ -382,6 +383,37 @@ describe('access matrix', () => {
         return {
           query: 'subscription($id: ID!) { scanUpdated(id: $id) { id } }',
           variables: { id: scan.id },
+        };
+      },
+    },
+    resultPublished: {
+      access: { role: 'viewer', by: 'organisation' },
+      subscription: true,
+      call: async (t) => {
+        const probe = await registerProbe(ds(), { ...t, name: `e${unique()}`, tool: null });
+        const uuid = randomUUID();
+        const { row } = await storeProbeResult(ds(), {
+          organisationId: t.organisationId,
+          probeId: probe.id,
+          resultUuid: uuid,
+          resultType: 'matrix',
+          resultTs: new Date().toISOString(),
+          document: { version: 1, format: 'matrix', meta: { uuid }, payload: {} },
+        });
+        // An allowed subscriber hears one of these once subscribed; a refused one, its error.
+        for (const ms of [300, 1000, 2500]) {
+          setTimeout(() => {
+            publishResultEvent(ds(), {
+              type: 'probe-result',
+              organisationId: t.organisationId,
+              resultId: row.id,
+              resultKind: 'probe-result',
+            }).catch(() => undefined);
+          }, ms);
+        }
+        return {
+          query: 'subscription($o: ID!) { resultPublished(organisationId: $o) { resultId } }',
+          variables: { o: t.organisationId },
         };
       },
     },

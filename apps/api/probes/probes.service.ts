@@ -15,6 +15,7 @@ import {
   type ProbeRow,
 } from '../../../libs/db/probes.repository';
 import type { Principal } from '../../../libs/auth/roles';
+import { publishResultEvent } from '../../../libs/db/result-events';
 import { InvalidProbeResult, parseStandardResult } from '../../../libs/probes';
 import { canonicalBytes } from '../../../libs/proof';
 import type { Logger } from '../../../libs/telemetry';
@@ -130,7 +131,15 @@ export class ProbesService {
         { resultId: row.id },
       );
     }
-    if (created) await this.startTimestamping(row.id);
+    if (created) {
+      await publishResultEvent(this.dataSource, {
+        type: 'probe-result',
+        organisationId: row.organisationId,
+        resultId: row.id,
+        resultKind: 'probe-result',
+      });
+      await this.startTimestamping(row.id);
+    }
     return { result: probeResultModel(row), created };
   }
 

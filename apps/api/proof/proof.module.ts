@@ -4,11 +4,13 @@ import { loadTsas } from '../../../libs/proof';
 import { CONFIG } from '../tokens';
 import { ProofResolver } from './proof.resolver';
 import { ProofService, TRUSTED_TSAS } from './proof.service';
+import { ResultEventsListener } from './result-events.listener';
 
 @Module({
   providers: [
     ProofResolver,
     ProofService,
+    ResultEventsListener,
     // The TSAs' roots, read once at start-up.
     {
       provide: TRUSTED_TSAS,

@@ -1,7 +1,8 @@
-import { Args, ID, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { Principal } from '../../../libs/auth/roles';
-import { OnObject } from '../auth/authorize.decorator';
+import { InOrganisation, OnObject } from '../auth/authorize.decorator';
 import { CurrentPrincipal } from '../auth/request-context';
+import { ResultEventModel } from './models/result-event.model';
 import { ResultProofModel } from './models/result-proof.model';
 import { ProofService } from './proof.service';
 
@@ -19,5 +20,15 @@ export class ProofResolver {
     @Args('id', { type: () => ID }) id: string,
   ) {
     return this.proof.verify(principal, id);
+  }
+
+  @InOrganisation('viewer')
+  @Subscription(() => ResultEventModel, {
+    resolve: (event: ResultEventModel) => event,
+    description:
+      'Results received from probes and tokens stored for scan and probe results, from now on (Postgres LISTEN/NOTIFY).',
+  })
+  resultPublished(@Args('organisationId', { type: () => ID }) organisationId: string) {
+    return this.proof.published(organisationId);
   }
 }
