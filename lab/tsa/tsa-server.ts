@@ -13,6 +13,8 @@ const run = promisify(execFile);
 /** A lab time-stamping policy OID (under the documentation arc; nothing real uses it). */
 export const LAB_TSA_POLICY = '1.3.6.1.4.1.55555.3161.1';
 const MAX_QUERY_BYTES = 16 * 1024;
+// Key generation is the slow part: lab TSAs in one process share a hierarchy unless given one.
+let defaultPki: LabTsaPki | undefined;
 
 export interface LabTsaOptions {
   host?: string;
@@ -62,7 +64,7 @@ ess_cert_id_alg = sha256
  * endpoint (RFC 3161 section 3.4), signing with a lab certificate chain made at start.
  */
 export async function startLabTsa(options: LabTsaOptions = {}): Promise<LabTsa> {
-  const pki = options.pki ?? createLabTsaPki();
+  const pki = options.pki ?? (defaultPki ??= createLabTsaPki());
   const dir = await mkdtemp(path.join(tmpdir(), 'perimeter-lab-tsa-'));
   await Promise.all([
     writeFile(path.join(dir, 'signer.pem'), pki.signerPem),

@@ -39,7 +39,7 @@ describe('probes: registration, presence, standard results stored and time-stamp
     });
     expect(res.errors).toBeUndefined();
     probeId = res.data!.registerProbe.id;
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.stop();
     await tsa?.close();

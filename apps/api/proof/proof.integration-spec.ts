@@ -54,7 +54,7 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
       },
     });
     await stack.startWorker();
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.stop();
     await tsa?.close();

@@ -39,7 +39,7 @@ describe('resultPublished: subscribers receive new results and their tokens (LIS
       },
     });
     await stack.startWorker();
-  });
+  }, 120_000);
   afterAll(async () => {
     for (const c of clients) await c.dispose();
     await stack?.stop();

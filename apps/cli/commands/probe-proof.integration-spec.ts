@@ -38,7 +38,7 @@ describe('perimeter probe and perimeter proof, against a running API and a real 
     stack = await startTestStack({ env: { PROOF_TSAS: JSON.stringify(proofConfig.tsas) } });
     await stack.startWorker();
     dir = await mkdtemp(path.join(tmpdir(), 'perimeter-cli-proof-'));
-  });
+  }, 120_000);
   afterAll(async () => {
     await stack?.stop();
     await tsa?.close();
