@@ -159,6 +159,35 @@ describe('probes: registration, presence, standard results stored and time-stamp
     expect(await rowCount()).toBe(before);
   });
 
+  it('takes the same results over plain HTTP: POST /probes/{id}/results', async () => {
+    const url = stack.graphqlUrl.replace(/\/graphql$/, `/probes/${probeId}/results`);
+    const post = (body: string, token: string | null = stack.token) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body,
+      });
+    const result = standard({ status: 'up' });
+    const first = await post(JSON.stringify(result));
+    expect(first.status).toBe(201);
+    const stored = (await first.json()) as { id: string; uuid: string };
+    expect(stored.uuid).toBe(result.meta.uuid);
+    expect((await post(JSON.stringify(result))).status).toBe(200);
+
+    const before = await rowCount();
+    const bad = await post(JSON.stringify({ ...result, meta: { ...result.meta, uuid: 'x' } }));
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { error: { code: string; issues: Array<{ path: string }> } };
+    expect(body.error.code).toBe('BAD_USER_INPUT');
+    expect(body.error.issues.map((i) => i.path)).toEqual(['meta.uuid']);
+    expect((await post('{not json')).status).toBe(400);
+    expect((await post(JSON.stringify(standard()), null)).status).toBe(401);
+    expect(await rowCount()).toBe(before);
+  });
+
   it('answers NOT_FOUND for a probe that is not there', async () => {
     const res = await stack.graphql(SUBMIT, { p: randomUUID(), r: standard() });
     expect(res.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
+import { ProbeResultsController } from './probe-results.controller';
 import { ProbesResolver } from './probes.resolver';
 import { ProbesService } from './probes.service';
 
-@Module({ providers: [ProbesResolver, ProbesService], exports: [ProbesService] })
+@Module({
+  controllers: [ProbeResultsController],
+  providers: [ProbesResolver, ProbesService],
+  exports: [ProbesService],
+})
 export class ProbesModule {}
