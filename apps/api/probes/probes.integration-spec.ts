@@ -114,6 +114,11 @@ describe('probes: registration, presence, standard results stored and time-stamp
       o: stack.organisationId,
     });
     expect(listed.data!.probeResults.map((r) => r.id)).toContain(stored.id);
+    const one = await stack.graphql<{ probeResult: { timestamp: { state: string } } }>(
+      `query($id: ID!) { probeResult(id: $id) { timestamp { state tsa } } }`,
+      { id: stored.id },
+    );
+    expect(one.data!.probeResult.timestamp).toEqual({ state: 'TIMESTAMPED', tsa: 'lab' });
   });
 
   it('stores a result posted twice once, and refuses another result under the same uuid', async () => {

@@ -158,6 +158,15 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
     const port = tsa.port;
     await tsa.close();
     const id = await scanResultId(); // the scan is COMPLETED, not failed, with the TSA down
+    const shown = await stack.graphql<{ scan: { results: Array<{ timestamp: unknown }> } }>(
+      `query($id: ID!) { scan(id: $id) { results { timestamp { state genTime tsa } } } }`,
+      { id: lastScanId },
+    );
+    expect(shown.data!.scan.results[0]!.timestamp).toEqual({
+      state: 'NOT_YET_TIMESTAMPED',
+      genTime: null,
+      tsa: null,
+    });
     const pending = await verify(id);
     expect(pending).toMatchObject({
       state: 'NOT_YET_TIMESTAMPED',
@@ -170,6 +179,16 @@ describe('proof of scan: every stored result is time-stamped by a real local TSA
     tsa = await startLabTsa({ port, pki: tsa.pki });
     const proof = await waitForState(id, 'VERIFIED', 90_000);
     expect(proof.tsa).toBe('lab');
+    const stamped = await stack.graphql<{
+      scan: { results: Array<{ timestamp: { state: string; genTime: string; tsa: string } }> };
+    }>(`query($id: ID!) { scan(id: $id) { results { timestamp { state genTime tsa } } } }`, {
+      id: lastScanId,
+    });
+    expect(stamped.data!.scan.results[0]!.timestamp).toEqual({
+      state: 'TIMESTAMPED',
+      genTime: proof.genTime,
+      tsa: 'lab',
+    });
   });
 
   it('answers NOT_FOUND for unknown and malformed ids', async () => {

@@ -5,12 +5,18 @@ import { CONFIG } from '../tokens';
 import { ProofResolver } from './proof.resolver';
 import { ProofService, TRUSTED_TSAS } from './proof.service';
 import { ResultEventsListener } from './result-events.listener';
+import {
+  ProbeResultTimestampResolver,
+  ScanResultTimestampResolver,
+} from './result-timestamp.resolver';
 
 @Module({
   providers: [
     ProofResolver,
     ProofService,
     ResultEventsListener,
+    ScanResultTimestampResolver,
+    ProbeResultTimestampResolver,
     // The TSAs' roots, read once at start-up.
     {
       provide: TRUSTED_TSAS,
