@@ -31,8 +31,17 @@ const MAX_REPLY_BYTES = 1024 * 1024;
 export async function loadTsas(settings: ProofSettings): Promise<LoadedTsa[]> {
   const loaded: LoadedTsa[] = [];
   for (const tsa of settings.tsas) {
-    const pems = await Promise.all(tsa.caFiles.map((f) => readFile(f, 'utf8')));
-    const roots = pems.flatMap((pem) => certificatesFromPem(pem));
+    const roots = [];
+    for (const file of tsa.caFiles) {
+      const pem = await readFile(file, 'utf8').catch((err: Error) => {
+        throw new Error(`TSA "${tsa.name}": cannot read CA file ${file}: ${err.message}`);
+      });
+      const certs = certificatesFromPem(pem);
+      if (certs.length === 0) {
+        throw new Error(`TSA "${tsa.name}": no PEM certificate in CA file ${file}`);
+      }
+      roots.push(...certs);
+    }
     if (roots.length > 0) loaded.push({ name: tsa.name, url: tsa.url, roots });
   }
   return loaded;
@@ -53,9 +62,18 @@ async function post(url: string, request: Buffer, timeoutMs: number): Promise<Bu
     throw new TsaUnavailable(`${url}: ${cause ?? (err as Error).message}`);
   }
   if (!res.ok) throw new TsaUnavailable(`${url}: HTTP ${res.status}`);
-  const body = Buffer.from(await res.arrayBuffer());
-  if (body.length > MAX_REPLY_BYTES) throw new TsaUnavailable(`${url}: reply too large`);
-  return body;
+  // Read at most MAX_REPLY_BYTES: a hostile or broken TSA cannot make us buffer without end.
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body ?? []) {
+    size += chunk.length;
+    if (size > MAX_REPLY_BYTES) break; // leaving the loop cancels the stream
+    chunks.push(chunk);
+  }
+  if (size > MAX_REPLY_BYTES) {
+    throw new TsaUnavailable(`${url}: reply larger than ${MAX_REPLY_BYTES} bytes`);
+  }
+  return Buffer.concat(chunks);
 }
 
 /**

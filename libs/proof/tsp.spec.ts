@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +11,7 @@ import { createLabTsaPki } from '../../lab/tsa/lab-tsa-pki';
 import { startLabTsa, type LabTsa } from '../../lab/tsa/tsa-server';
 import { canonicalBytes, sha256 } from './canonical';
 import { TsaResponseRejected, TsaUnavailable } from './proof.errors';
-import { requestTimestamp, type LoadedTsa } from './tsa-client';
+import { loadTsas, requestTimestamp, type LoadedTsa } from './tsa-client';
 import {
   buildTimeStampRequest,
   certificatesFromPem,
@@ -177,6 +179,44 @@ describe(
         tsas: [trusted],
       });
       expect(ok.info.nonce?.replace(/^0+/, '')).toBe(first.nonce.replace(/^0+/, ''));
+    });
+
+    it('refuses unreadable trust roots at start-up, naming the TSA and the file', async () => {
+      await expect(
+        loadTsas({
+          tsas: [{ name: 'x', url: tsa.url, caFiles: ['/nonexistent.pem'] }],
+          timeoutMs: 1,
+        }),
+      ).rejects.toThrow(/TSA "x": cannot read CA file \/nonexistent.pem/);
+      await writeFile(path.join(dir, 'empty.pem'), 'no certificates here');
+      await expect(
+        loadTsas({
+          tsas: [{ name: 'y', url: tsa.url, caFiles: [path.join(dir, 'empty.pem')] }],
+          timeoutMs: 1,
+        }),
+      ).rejects.toThrow(/TSA "y": no PEM certificate/);
+    });
+
+    it('stops reading a reply larger than 1 MiB, and refuses a reply that is not a TimeStampResp', async () => {
+      const server = createServer((req, res) => {
+        req.resume();
+        if (req.url === '/huge') res.end(Buffer.alloc(2 * 1024 * 1024, 0x30));
+        else res.end('<html>hello</html>');
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const digest = sha256(Buffer.from('h'));
+        const at = (p: string) => [{ ...trusted, name: p, url: `${base}/${p}` }];
+        await expect(requestTimestamp(digest, at('huge'), 5000)).rejects.toThrow(
+          /reply larger than/,
+        );
+        await expect(requestTimestamp(digest, at('html'), 5000)).rejects.toThrow(
+          /not a TimeStampResp/,
+        );
+      } finally {
+        server.close();
+      }
     });
 
     it('reports a TSA that is down as unavailable, and fails over to the next one', async () => {
