@@ -19,6 +19,7 @@ const USAGE = `perimeter <command>
                           re-hash a stored result and check its RFC 3161 token (DATABASE_URL)
   proof export <result-id> [--out DIR]
                           write the token (DER) and the hashed bytes for openssl ts -verify
+  proof stamp-pending     time-stamp every stored result that has no token yet
   probe --organisation ID --name N --target T --parser json|jsonl|lines [--every S] [--type T]
         [--api URL] [--timeout S] -- <tool> [args, {target}]
                           run a scanning tool and post its result (key in PERIMETER_TOKEN)

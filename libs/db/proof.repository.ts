@@ -143,3 +143,20 @@ export async function findResultTimestamp(
     createdAt: r.created_at as Date,
   };
 }
+
+/** Every stored result without a time-stamp, oldest first (results from before a TSA was set up). */
+export async function resultsAwaitingTimestamp(
+  ds: DataSource,
+  limit: number,
+): Promise<ProofSubject[]> {
+  const rows = (await ds.query(
+    `SELECT 'scan-result' AS kind, r.id, r.finished_at AS at FROM scan_result r
+       LEFT JOIN result_timestamp t ON t.scan_result_id = r.id WHERE t.id IS NULL
+     UNION ALL
+     SELECT 'probe-result', p.id, p.received_at FROM probe_result p
+       LEFT JOIN result_timestamp t ON t.probe_result_id = p.id WHERE t.id IS NULL
+     ORDER BY at, id LIMIT $1`,
+    [limit],
+  )) as Array<{ kind: ProofSubjectKind; id: string }>;
+  return rows.map((r) => ({ kind: r.kind, id: r.id }));
+}

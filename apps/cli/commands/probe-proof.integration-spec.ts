@@ -8,7 +8,9 @@ import { startLabTsa, type LabTsa } from '../../../lab/tsa/tsa-server';
 import { loadTsas, type LoadedTsa } from '../../../libs/proof';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 import { probeCommand, type ProbeOptions } from './probe.command';
-import { proofExport, proofVerify } from './proof.command';
+import { proofExport, proofStampPending, proofVerify } from './proof.command';
+import { randomUUID } from 'node:crypto';
+import { registerProbe, storeProbeResult } from '../../../libs/db';
 
 const run = promisify(execFile);
 
@@ -106,6 +108,30 @@ describe('perimeter probe and perimeter proof, against a running API and a real 
     expect(lines.join('\n')).toMatch(/not posted: output is not JSON/);
     expect((await results()).length).toBe(before);
     expect(await probeCommand(options({ parser: 'xml' }), out)).toBe(2);
+  });
+
+  it('proof stamp-pending time-stamps results stored without a token', async () => {
+    // Stored directly, as before a TSA was configured: no workflow asked for a token.
+    const probe = await registerProbe(stack.db.dataSource, {
+      organisationId: stack.organisationId,
+      name: 'offline',
+      tool: null,
+    });
+    const uuid = randomUUID();
+    const { row } = await storeProbeResult(stack.db.dataSource, {
+      organisationId: stack.organisationId,
+      probeId: probe.id,
+      resultUuid: uuid,
+      resultType: 'backfill',
+      resultTs: new Date().toISOString(),
+      document: { version: 1, format: 'x', meta: { uuid }, payload: {} },
+    });
+    expect(await proofVerify(stack.db.dataSource, tsas, row.id, 'json', () => {})).toBe(3);
+    lines.length = 0;
+    expect(await proofStampPending(stack.db.dataSource, tsas, 2000, out)).toBe(0);
+    expect(lines.at(-1)).toMatch(/^time-stamped [1-9]\d* result\(s\)$/);
+    expect(await proofVerify(stack.db.dataSource, tsas, row.id, 'json', () => {})).toBe(0);
+    expect(await proofStampPending(stack.db.dataSource, [], 2000, out)).toBe(2);
   });
 
   it('proof verify and export: openssl accepts the export; an altered result is reported', async () => {

@@ -2,8 +2,15 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../../libs/config/config';
-import { findProofSubject } from '../../../libs/db/proof.repository';
-import { canonicalResult, loadTsas, verifyStoredResult, type LoadedTsa } from '../../../libs/proof';
+import { findProofSubject, resultsAwaitingTimestamp } from '../../../libs/db/proof.repository';
+import {
+  canonicalResult,
+  loadTsas,
+  timestampResult,
+  TsaUnavailable,
+  verifyStoredResult,
+  type LoadedTsa,
+} from '../../../libs/proof';
 import { withDatabase } from './with-database';
 
 /** Exit codes: 0 verified / exported, 1 verification failed, 2 usage or unknown result, 3 not yet time-stamped. */
@@ -76,6 +83,35 @@ export async function proofExport(
   return 0;
 }
 
+/**
+ * Time-stamps every stored result that has no token yet (e.g. results stored before a TSA with
+ * roots was configured). Exit 0 when none is left, 1 when a TSA refused or was unreachable.
+ */
+export async function proofStampPending(
+  ds: DataSource,
+  tsas: LoadedTsa[],
+  timeoutMs: number,
+  out: (line: string) => void,
+  limit = 10_000,
+): Promise<number> {
+  if (tsas.length === 0) {
+    out('no TSA with trust roots is configured (PROOF_TSAS or PROOF_TSA_CA_FILES)');
+    return 2;
+  }
+  let stamped = 0;
+  for (const subject of await resultsAwaitingTimestamp(ds, limit)) {
+    try {
+      if ((await timestampResult(ds, subject, tsas, timeoutMs)).stamped) stamped++;
+    } catch (err) {
+      if (!(err instanceof TsaUnavailable)) throw err;
+      out(`stopped after ${stamped} time-stamp(s): ${err.message}`);
+      return 1;
+    }
+  }
+  out(`time-stamped ${stamped} result(s)`);
+  return 0;
+}
+
 /** `perimeter proof verify|export <result-id>` against DATABASE_URL and the configured TSAs. */
 export async function proofCommand(
   sub: string | undefined,
@@ -83,8 +119,16 @@ export async function proofCommand(
   opts: { format: 'json' | 'table'; out?: string },
   out: (line: string) => void = console.log,
 ): Promise<number> {
+  if (sub === 'stamp-pending') {
+    const { proof } = loadConfig();
+    return withDatabase(out, async (ds) =>
+      proofStampPending(ds, await loadTsas(proof), proof.timeoutMs, out),
+    );
+  }
   if (!id || (sub !== 'verify' && sub !== 'export')) {
-    out('usage: perimeter proof verify|export <result-id> [--format json|table] [--out DIR]');
+    out(
+      'usage: perimeter proof verify|export <result-id> [--format json|table] [--out DIR] | perimeter proof stamp-pending',
+    );
     return 2;
   }
   return withDatabase(out, async (ds) => {
