@@ -19,6 +19,7 @@ describe('workflow replay', () => {
     expect(histories.length).toBeGreaterThan(0);
   });
 
+  // 60 s each: the first replay bundles the workflows, seconds on a loaded machine.
   it.each(histories)(
     'replays %s deterministically',
     async (file) => {
@@ -27,7 +28,6 @@ describe('workflow replay', () => {
         { workflowsPath: path.join(__dirname, 'index.ts'), replayName: file },
         history,
       );
-      // The first replay bundles the workflows: seconds on a loaded machine.
     },
     60_000,
   );
