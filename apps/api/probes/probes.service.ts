@@ -15,6 +15,7 @@ import {
   type ProbeRow,
 } from '../../../libs/db/probes.repository';
 import type { Principal } from '../../../libs/auth/roles';
+import { findResultTimestamp } from '../../../libs/db/proof.repository';
 import { publishResultEvent } from '../../../libs/db/result-events';
 import { InvalidProbeResult, parseStandardResult } from '../../../libs/probes';
 import { canonicalBytes } from '../../../libs/proof';
@@ -138,6 +139,11 @@ export class ProbesService {
         resultId: row.id,
         resultKind: 'probe-result',
       });
+      await this.startTimestamping(row.id);
+    } else if (
+      !(await findResultTimestamp(this.dataSource, { kind: 'probe-result', id: row.id }))
+    ) {
+      // Posted again before it was time-stamped (e.g. Temporal was down the first time): ask again.
       await this.startTimestamping(row.id);
     }
     return { result: probeResultModel(row), created };
