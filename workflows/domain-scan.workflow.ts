@@ -3,8 +3,11 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  ParentClosePolicy,
+  patched,
   proxyActivities,
   setHandler,
+  startChild,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import {
@@ -17,7 +20,9 @@ import {
   type DomainScanner,
   type DomainScanProgress,
   type ScannerSummary,
+  timestampScanWorkflowId,
 } from '../libs/contracts';
+import { timestampResults } from './timestamp-results.workflow';
 
 const bookkeeping = proxyActivities<DomainScanActivities>({
   startToCloseTimeout: '30 seconds',
@@ -115,5 +120,14 @@ export async function domainScan(input: DomainScanInput): Promise<DomainScanProg
     failures: failed.map((s) => ({ scanner: s.scanner, error: s.error ?? 'failed' })),
   });
   progress.status = status;
+  // Proof of scan: the stored results are time-stamped by a workflow of their own, abandoned on
+  // purpose, so a TSA that is down is retried without holding the scan open.
+  if (patched('timestamp-results')) {
+    await startChild(timestampResults, {
+      workflowId: timestampScanWorkflowId(input.scanId),
+      args: [{ scanId: input.scanId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
   return progress;
 }

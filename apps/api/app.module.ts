@@ -17,6 +17,8 @@ import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProbesModule } from './probes/probes.module';
+import { ProofModule } from './proof/proof.module';
 import { ScansModule } from './scans/scans.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { CONFIG, LOGGER, TELEMETRY } from './tokens';
@@ -78,6 +80,8 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        ProofModule,
+        ProbesModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

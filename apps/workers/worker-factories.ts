@@ -3,11 +3,15 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import { createProofActivities } from '../../activities/proof.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import { findProofSubject } from '../../libs/db/proof.repository';
+import { publishResultEvent } from '../../libs/db/result-events';
+import { loadTsas } from '../../libs/proof';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
 export interface WorkerDeps {
@@ -42,8 +46,8 @@ function commonOptions(deps: WorkerDeps) {
   };
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities. */
-export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
+/** The worker for domain scans: the `domainScan` workflow and its activities, and proof. */
+export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const resolver = createScannerResolver({
     servers: config.scanners.resolvers,
@@ -53,13 +57,31 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.domainScans,
-    activities: createDomainScanActivities({
-      dataSource: deps.dataSource,
-      resolver,
-      allowPrivateTargets: config.scanners.allowPrivateTargets,
-      extraPublicSuffixes: config.scanners.extraPublicSuffixes,
-      https: scannerHttpsOptions(config),
-    }),
+    activities: {
+      ...createDomainScanActivities({
+        dataSource: deps.dataSource,
+        resolver,
+        allowPrivateTargets: config.scanners.allowPrivateTargets,
+        extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+        https: scannerHttpsOptions(config),
+      }),
+      // Time-stamping runs after each scan, on the same queue.
+      ...createProofActivities({
+        dataSource: deps.dataSource,
+        tsas: await loadTsas(config.proof),
+        timeoutMs: config.proof.timeoutMs,
+        onStamped: async (subject) => {
+          const found = await findProofSubject(deps.dataSource, subject.id);
+          if (!found) return;
+          await publishResultEvent(deps.dataSource, {
+            type: 'timestamped',
+            organisationId: found.organisationId,
+            resultId: subject.id,
+            resultKind: subject.kind,
+          });
+        },
+      }),
+    },
   });
 }
 

@@ -29,6 +29,35 @@ const resolverList = z
     ),
   );
 
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `PROOF_TSAS`: several TSAs, tried in order, each with its own trust roots. */
+const tsaList = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          url: z.string().url(),
+          caFiles: z.array(z.string().min(1)).min(1, 'each TSA needs its trust roots'),
+        }),
+      )
+      .min(1),
+  );
+
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -67,6 +96,12 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  PROOF_TSA_NAME: z.string().min(1).default('freetsa'),
+  PROOF_TSA_URL: z.string().url().default('https://freetsa.org/tsr'),
+  PROOF_TSA_CA_FILES: z.string().default(''),
+  PROOF_TSAS: tsaList.optional(),
+  PROOF_TSA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
 });
 
 export interface PerimeterConfig {
@@ -103,6 +138,16 @@ export interface PerimeterConfig {
   graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number };
   /** Base URL of the Temporal Web UI, for links to a scan's workflow. */
   temporalUiUrl: string;
+  proof: {
+    /**
+     * TSAs tried in order (FreeTSA by default). A TSA without CA files is not trusted: results
+     * are time-stamped only once one TSA has roots.
+     */
+    tsas: Array<{ name: string; url: string; caFiles: string[] }>;
+    timeoutMs: number;
+  };
+  /** A probe counts as present this long after its last heartbeat. */
+  probes: { presenceSeconds: number };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -173,5 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
     },
     temporalUiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+    proof: {
+      tsas: e.PROOF_TSAS ?? [
+        { name: e.PROOF_TSA_NAME, url: e.PROOF_TSA_URL, caFiles: commaList(e.PROOF_TSA_CA_FILES) },
+      ],
+      timeoutMs: e.PROOF_TSA_TIMEOUT_MS,
+    },
+    probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
   };
 }
