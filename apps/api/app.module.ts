@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
@@ -70,6 +71,7 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        OrganisationScansModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

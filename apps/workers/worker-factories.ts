@@ -3,6 +3,7 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
@@ -42,7 +43,10 @@ function commonOptions(deps: WorkerDeps) {
   };
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities. */
+/**
+ * The worker for domain scans: `domainScan`, and the organisation scans and audit runs that
+ * start domain scans as children, with their activities.
+ */
 export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const resolver = createScannerResolver({
@@ -53,13 +57,19 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.domainScans,
-    activities: createDomainScanActivities({
-      dataSource: deps.dataSource,
-      resolver,
-      allowPrivateTargets: config.scanners.allowPrivateTargets,
-      extraPublicSuffixes: config.scanners.extraPublicSuffixes,
-      https: scannerHttpsOptions(config),
-    }),
+    activities: {
+      ...createDomainScanActivities({
+        dataSource: deps.dataSource,
+        resolver,
+        allowPrivateTargets: config.scanners.allowPrivateTargets,
+        extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+        https: scannerHttpsOptions(config),
+      }),
+      ...createOrganisationScanActivities({
+        dataSource: deps.dataSource,
+        concurrency: config.organisationScanConcurrency,
+      }),
+    },
   });
 }
 

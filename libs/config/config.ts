@@ -61,6 +61,8 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  ORGANISATION_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  AUDIT_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
 export interface PerimeterConfig {
@@ -89,6 +91,10 @@ export interface PerimeterConfig {
     oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   };
   rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
+  /** Child domain scans an organisation scan runs at once (a request may ask for fewer or more). */
+  organisationScanConcurrency: number;
+  /** The shortest interval a recurring audit may have: a guard against scanning in a loop. */
+  auditMinIntervalSeconds: number;
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -151,5 +157,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
       authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     },
+    organisationScanConcurrency: e.ORGANISATION_SCAN_CONCURRENCY,
+    auditMinIntervalSeconds: e.AUDIT_MIN_INTERVAL_SECONDS,
   };
 }

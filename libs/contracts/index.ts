@@ -4,3 +4,5 @@ export * from './scan.contract';
 export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
+export * from './organisation-scan.contract';
+export * from './recurring-audit.contract';

@@ -45,6 +45,8 @@ describe('migrations', () => {
       'membership',
       'migrations',
       'organisation',
+      'organisation_scan',
+      'recurring_audit',
       'scan',
       'scan_result',
       'surface_query',

@@ -14,6 +14,10 @@ import {
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
 import { createInventoryUpload, finishInventoryVersion } from '../../../libs/db';
+import {
+  createOrganisationScan,
+  finishOrganisationScan,
+} from '../../../libs/db/organisation-scans.repository';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -145,6 +149,14 @@ describe('access matrix', () => {
     callers.push({ name: 'admin of other', token: otherToken, otherRole: 'admin' });
   });
   afterAll(() => stack?.stop());
+
+  const organisationScanIn = async (t: Target) =>
+    createOrganisationScan(ds(), {
+      organisationId: t.organisationId,
+      scanners: ['dns'],
+      concurrency: 1,
+      requestedBy: null,
+    });
 
   const freshUser = async (t: Target, role: Role = 'operator') => {
     const u = await createUser(ds(), { email: `m-${unique()}@example.test` });
@@ -288,6 +300,42 @@ describe('access matrix', () => {
         return {
           query: 'subscription($id: ID!) { scanUpdated(id: $id) { id } }',
           variables: { id: scan.id },
+        };
+      },
+    },
+    organisationScanUpdated: {
+      access: { role: 'viewer', by: 'object' },
+      subscription: true,
+      call: async (t) => {
+        const scan = await organisationScanIn(t);
+        // A finished scan: the subscription answers once and completes.
+        await finishOrganisationScan(ds(), scan.id, 'completed', null);
+        return {
+          query: 'subscription($id: ID!) { organisationScanUpdated(id: $id) { id } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    // Organisation scans
+    organisationScan: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($id: ID!) { organisationScan(id: $id) { id progress { total } scans { id } } }',
+        variables: { id: (await organisationScanIn(t)).id },
+      }),
+    },
+    requestOrganisationScan: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => {
+        await ensureDomain(ds().manager, t.organisationId, {
+          ascii: 'good.perimeter.test',
+          unicode: 'good.perimeter.test',
+        });
+        return {
+          query:
+            'mutation($o: ID!) { requestOrganisationScan(organisationId: $o, scanners: ["dns"]) { id } }',
+          variables: { o: t.organisationId },
         };
       },
     },

@@ -1,0 +1,180 @@
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { organisationScanProgressQuery } from '../../../libs/contracts';
+import { createOrganisation } from '../../../libs/db';
+import { startLab, type Lab } from '../../../lab/lab';
+import { createApiKey } from '../../../test/support/test-principals';
+import { startTestStack, type TestStack } from '../../../test/support/test-stack';
+
+const DOMAINS = [
+  'good.perimeter.test',
+  'spf-good.perimeter.test',
+  'dmarc-good.perimeter.test',
+  'mx-good.perimeter.test',
+  'caa-good.perimeter.test',
+  'nomail.perimeter.test',
+];
+
+const REQUEST = `mutation($o: ID!, $s: [String!], $c: Int) {
+  requestOrganisationScan(organisationId: $o, scanners: $s, concurrency: $c) {
+    id status workflowId concurrency scanners
+  }
+}`;
+const GET = `query($id: ID!) {
+  organisationScan(id: $id) {
+    id status startedAt finishedAt error
+    progress { total pending running done failed }
+    scans { id target status workflowId startedAt finishedAt }
+  }
+}`;
+
+interface OrgScan {
+  id: string;
+  status: string;
+  progress: { total: number; pending: number; running: number; done: number; failed: number };
+  scans: Array<{
+    id: string;
+    target: string;
+    status: string;
+    workflowId: string;
+    startedAt: string;
+    finishedAt: string;
+  }>;
+}
+
+describe('requestOrganisationScan: one parent workflow over child domain scans', () => {
+  let lab: Lab;
+  let stack: TestStack;
+  let worker: Worker;
+
+  async function get(id: string): Promise<OrgScan> {
+    const res = await stack.graphql<{ organisationScan: OrgScan }>(GET, { id });
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return res.data.organisationScan;
+  }
+
+  async function waitFor(id: string, until: (s: OrgScan) => boolean, timeoutMs = 60_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const scan = await get(id);
+      if (until(scan)) return scan;
+      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(scan.progress)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  const finished = (s: OrgScan) => !['QUEUED', 'RUNNING'].includes(s.status);
+
+  async function request(organisationId: string, variables: Record<string, unknown> = {}) {
+    return stack.graphql<{ requestOrganisationScan: Record<string, unknown> }>(REQUEST, {
+      o: organisationId,
+      s: ['dns-inventory'],
+      ...variables,
+    });
+  }
+
+  beforeAll(async () => {
+    lab = await startLab();
+    stack = await startTestStack({ lab });
+    for (const d of DOMAINS) {
+      const res = await stack.graphql(
+        `mutation($o: ID!, $d: String!) { addDomain(organisationId: $o, domain: $d) { id } }`,
+        { o: stack.organisationId, d },
+      );
+      expect(res.errors).toBeUndefined();
+    }
+    worker = await stack.startWorker();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    await lab?.close();
+  });
+
+  it('scans every domain as its own scan, at most `concurrency` at a time', async () => {
+    const res = await request(stack.organisationId, { c: 2 });
+    expect(res.errors).toBeUndefined();
+    const requested = res.data!.requestOrganisationScan;
+    expect(requested).toMatchObject({ status: 'QUEUED', concurrency: 2, scanners: ['dns'] });
+    expect(requested.workflowId).toBe(`organisation-scan:${requested.id}`);
+
+    const done = await waitFor(requested.id as string, finished);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.progress).toEqual({ total: 6, pending: 0, running: 0, done: 6, failed: 0 });
+    expect(done.scans.map((s) => s.target)).toEqual([...DOMAINS].sort());
+    for (const child of done.scans) {
+      expect(child.status).toBe('COMPLETED');
+      expect(child.workflowId).toBe(`domain-scan:${child.id}`);
+    }
+    // Never more than two children running at once, by their own recorded times.
+    const edges = done.scans.flatMap((s) => [
+      { t: Date.parse(s.startedAt), d: 1 },
+      { t: Date.parse(s.finishedAt), d: -1 },
+    ]);
+    edges.sort((a, b) => a.t - b.t || a.d - b.d);
+    let now = 0;
+    let most = 0;
+    for (const e of edges) most = Math.max(most, (now += e.d));
+    expect(most).toBeLessThanOrEqual(2);
+
+    // Each child is its own scan, readable on its own, and a child of the parent in Temporal.
+    const child = await stack.graphql<{ scan: { status: string; results: unknown[] } }>(
+      `query($id: ID!) { scan(id: $id) { status results { scanner status } } }`,
+      { id: done.scans[0].id },
+    );
+    expect(child.data!.scan).toMatchObject({ status: 'COMPLETED', results: [{ scanner: 'dns' }] });
+    const described = await stack.client.workflow.getHandle(done.scans[0].workflowId).describe();
+    expect(described.parentExecution?.workflowId).toBe(requested.workflowId);
+    // The parent answers its progress by workflow query too.
+    const queried = await stack.client.workflow
+      .getHandle(requested.workflowId as string)
+      .query(organisationScanProgressQuery);
+    expect(queried).toMatchObject({ status: 'completed', total: 6, done: 6, failed: 0 });
+  });
+
+  it('survives its worker stopping mid-run: nothing lost, no domain scanned twice', async () => {
+    const res = await request(stack.organisationId, { c: 1 });
+    const id = res.data!.requestOrganisationScan.id as string;
+    await waitFor(id, (s) => s.progress.done >= 1);
+    await worker.shutdown();
+    const stopped = await get(id);
+    expect(stopped.status).toBe('RUNNING');
+    expect(stopped.progress.done).toBeLessThan(6);
+
+    worker = await stack.startWorker();
+    const done = await waitFor(id, finished, 90_000);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.progress).toMatchObject({ total: 6, done: 6, failed: 0 });
+    const [{ n }] = (await stack.db.dataSource.query(
+      `SELECT count(*)::int AS n FROM scan WHERE organisation_scan_id = $1`,
+      [id],
+    )) as Array<{ n: number }>;
+    expect(n).toBe(6);
+  });
+
+  it('refuses bad requests with a typed error and writes nothing', async () => {
+    const count = async () =>
+      (
+        (await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM organisation_scan`)) as [
+          { n: number },
+        ]
+      )[0].n;
+    const before = await count();
+    const unknown = await request(stack.organisationId, { s: ['nope'] });
+    expect(unknown.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(unknown.errors?.[0].message).toMatch(/unknown scanner/);
+    for (const c of [0, 101]) {
+      const bad = await request(stack.organisationId, { c });
+      expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    const empty = await createOrganisation(stack.db.dataSource, { slug: 'empty', name: 'Empty' });
+    const key = await createApiKey(stack.db.dataSource, empty.id, 'operator');
+    const none = await stack.graphql(REQUEST, { o: empty.id, s: ['dns'] }, key.token);
+    expect(none.errors?.[0]).toMatchObject({
+      message: 'the organisation has no domains to scan',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    const missing = await stack.graphql(GET, { id: '00000000-0000-4000-8000-000000000000' });
+    expect(missing.errors?.[0].extensions?.code).toBe('NOT_FOUND');
+    expect(await count()).toBe(before);
+  });
+});
