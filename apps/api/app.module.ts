@@ -11,6 +11,7 @@ import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
+import { RecurringAuditsModule } from './recurring-audits/recurring-audits.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
@@ -72,6 +73,7 @@ export class AppModule {
         ScansModule,
         SurfaceModule,
         OrganisationScansModule,
+        RecurringAuditsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

@@ -158,6 +158,22 @@ describe('access matrix', () => {
       requestedBy: null,
     });
 
+  /** A recurring audit with its real Temporal Schedule, made by the super admin. */
+  const auditIn = async (t: Target) => {
+    const res = await stack.graphql<{ createRecurringAudit: { id: string } }>(
+      `mutation($o: ID!, $n: String!) { createRecurringAudit(organisationId: $o, name: $n,
+         domain: "good.perimeter.test", schedule: { intervalSeconds: 86400 }) { id } }`,
+      { o: t.organisationId, n: `a-${unique()}` },
+      callers.find((c) => c.superAdmin)!.token,
+    );
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return res.data.createRecurringAudit.id;
+  };
+  const onAudit = (mutation: string) => async (t: Target) => ({
+    query: `mutation($id: ID!) { ${mutation}(id: $id) ${mutation.startsWith('delete') ? '' : '{ id }'} }`,
+    variables: { id: await auditIn(t) },
+  });
+
   const freshUser = async (t: Target, role: Role = 'operator') => {
     const u = await createUser(ds(), { email: `m-${unique()}@example.test` });
     await upsertMembership(ds(), { userId: u.id, organisationId: t.organisationId, role });
@@ -338,6 +354,54 @@ describe('access matrix', () => {
           variables: { o: t.organisationId },
         };
       },
+    },
+    // Recurring audits
+    recurringAudits: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { recurringAudits(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    recurringAudit: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($id: ID!) { recurringAudit(id: $id) { id schedule { paused } scans { id } } }',
+        variables: { id: await auditIn(t) },
+      }),
+    },
+    createRecurringAudit: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!, $n: String!) { createRecurringAudit(organisationId: $o, name: $n,
+          schedule: { intervalSeconds: 86400 }) { id } }`,
+        variables: { o: t.organisationId, n: `c-${unique()}` },
+      }),
+    },
+    updateRecurringAudit: {
+      access: { role: 'admin', by: 'object' },
+      call: async (t) => ({
+        query:
+          'mutation($id: ID!) { updateRecurringAudit(id: $id, schedule: { intervalSeconds: 43200 }) { id } }',
+        variables: { id: await auditIn(t) },
+      }),
+    },
+    pauseRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('pauseRecurringAudit'),
+    },
+    resumeRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('resumeRecurringAudit'),
+    },
+    triggerRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('triggerRecurringAudit'),
+    },
+    deleteRecurringAudit: {
+      access: { role: 'admin', by: 'object' },
+      call: onAudit('deleteRecurringAudit'),
     },
     // Mutations
     signIn: {

@@ -84,7 +84,7 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
       expect(res.errors).toBeUndefined();
     }
     worker = await stack.startWorker();
-  });
+  }, 120_000); // The lab and a first workflow bundle take a while on a busy machine.
   afterAll(async () => {
     await stack?.stop();
     await lab?.close();
