@@ -4,6 +4,7 @@ import { organisationScanProgressQuery } from '../../../libs/contracts';
 import { createOrganisation } from '../../../libs/db';
 import { startLab, type Lab } from '../../../lab/lab';
 import { createApiKey } from '../../../test/support/test-principals';
+import { spawnWorker, type WorkerProcess } from '../../../test/support/worker-process';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
 const DOMAINS = [
@@ -14,6 +15,9 @@ const DOMAINS = [
   'caa-good.perimeter.test',
   'nomail.perimeter.test',
 ];
+
+/** DNS answers for this one take 3 s, so a worker can be killed while its scan runs. */
+const SLOW = 'mx-good.perimeter.test';
 
 const REQUEST = `mutation($o: ID!, $s: [String!], $c: Int) {
   requestOrganisationScan(organisationId: $o, scanners: $s, concurrency: $c) {
@@ -46,6 +50,24 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
   let lab: Lab;
   let stack: TestStack;
   let worker: Worker;
+  const processes: WorkerProcess[] = [];
+
+  /** The real worker entrypoint as its own process, on this file's database and namespace. */
+  function workerProcess(): WorkerProcess {
+    const w = spawnWorker({
+      DATABASE_URL: stack.config.databaseUrl!,
+      TEMPORAL_ADDRESS: stack.config.temporal.address,
+      TEMPORAL_NAMESPACE: stack.config.temporal.namespace,
+      SCANNER_RESOLVERS: lab.resolvers.join(','),
+      ALLOW_PRIVATE_TARGETS: 'true',
+      SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
+      SCANNER_DNS_TIMEOUT_MS: '10000',
+      SCANNER_DNS_TRIES: '1',
+      LOG_LEVEL: 'info',
+    });
+    processes.push(w);
+    return w;
+  }
 
   async function get(id: string): Promise<OrgScan> {
     const res = await stack.graphql<{ organisationScan: OrgScan }>(GET, { id });
@@ -74,7 +96,7 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
   }
 
   beforeAll(async () => {
-    lab = await startLab();
+    lab = await startLab({ dnsUdpDelayMs: (q) => (q.name === SLOW ? 3000 : 0) });
     stack = await startTestStack({ lab });
     for (const d of DOMAINS) {
       const res = await stack.graphql(
@@ -86,6 +108,8 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
     worker = await stack.startWorker();
   }, 120_000); // The lab and a first workflow bundle take a while on a busy machine.
   afterAll(async () => {
+    for (const w of processes) if (w.child.exitCode === null) w.child.kill('SIGKILL');
+    await Promise.all(processes.map((w) => w.exited));
     await stack?.stop();
     await lab?.close();
   });
@@ -131,24 +155,35 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
     expect(queried).toMatchObject({ status: 'completed', total: 6, done: 6, failed: 0 });
   });
 
-  it('survives its worker stopping mid-run: nothing lost, no domain scanned twice', async () => {
+  it('survives its worker process being killed mid-run: nothing lost, nothing written twice', async () => {
+    // Only worker processes poll from here on, so killing one really stops the scan.
+    await worker.shutdown();
+    const first = workerProcess();
+    await first.waitForLog('worker started');
     const res = await request(stack.organisationId, { c: 1 });
     const id = res.data!.requestOrganisationScan.id as string;
-    await waitFor(id, (s) => s.progress.done >= 1);
-    await worker.shutdown();
-    const stopped = await get(id);
-    expect(stopped.status).toBe('RUNNING');
-    expect(stopped.progress.done).toBeLessThan(6);
+    // Children run in name order; the slow domain is the fourth, so the kill lands mid-run.
+    await waitFor(id, (s) => s.progress.done >= 3);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const killed = await get(id);
+    expect(killed.status).toBe('RUNNING');
+    expect(killed.progress.done).toBeLessThan(6);
 
-    worker = await stack.startWorker();
+    const second = workerProcess();
+    await second.waitForLog('worker started');
     const done = await waitFor(id, finished, 90_000);
     expect(done.status).toBe('COMPLETED');
     expect(done.progress).toMatchObject({ total: 6, done: 6, failed: 0 });
-    const [{ n }] = (await stack.db.dataSource.query(
-      `SELECT count(*)::int AS n FROM scan WHERE organisation_scan_id = $1`,
+    const rows = (await stack.db.dataSource.query(
+      `SELECT s.domain_id, count(r.id)::int AS results FROM scan s
+         LEFT JOIN scan_result r ON r.scan_id = s.id
+       WHERE s.organisation_scan_id = $1 GROUP BY s.id`,
       [id],
-    )) as Array<{ n: number }>;
-    expect(n).toBe(6);
+    )) as Array<{ domain_id: string; results: number }>;
+    expect(rows).toHaveLength(6);
+    expect(new Set(rows.map((r) => r.domain_id)).size).toBe(6);
+    expect(rows.every((r) => r.results === 1)).toBe(true);
   });
 
   it('refuses bad requests with a typed error and writes nothing', async () => {
