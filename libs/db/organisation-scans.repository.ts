@@ -196,3 +196,16 @@ export function organisationChildScans(
     .limit(limit)
     .getMany();
 }
+
+/** The organisation scans a recurring audit's runs made, newest first. */
+export function recurringAuditOrganisationScans(
+  q: Queryable,
+  recurringAuditId: string,
+  limit: number,
+): Promise<OrganisationScanRow[]> {
+  return q.query(
+    `SELECT ${COLUMNS} FROM organisation_scan WHERE recurring_audit_id = $1
+     ORDER BY requested_at DESC, id LIMIT $2`,
+    [recurringAuditId, limit],
+  ) as Promise<OrganisationScanRow[]>;
+}

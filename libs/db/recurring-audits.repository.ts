@@ -15,8 +15,10 @@ export interface RecurringAuditRow {
   name: string;
   targetKind: AuditTargetKind;
   domainId: string | null;
-  /** The domain's ASCII name, for a domain audit. */
+  /** The domain's ASCII name, for a domain audit (kept when the domain is removed). */
   domainName: string | null;
+  /** False when the audited domain has been removed from the organisation. */
+  domainPresent: boolean;
   scanners: string[] | null;
   scheduleId: string;
   createdBy: string | null;
@@ -24,9 +26,10 @@ export interface RecurringAuditRow {
 }
 
 const SELECT = `SELECT a.id, a.organisation_id AS "organisationId", a.name,
-    a.target_kind AS "targetKind", a.domain_id AS "domainId", d.name AS "domainName", a.scanners,
+    a.target_kind AS "targetKind", a.domain_id AS "domainId", a.domain_name AS "domainName",
+    (a.target_kind = 'organisation' OR a.domain_id IS NOT NULL) AS "domainPresent", a.scanners,
     a.schedule_id AS "scheduleId", a.created_by AS "createdBy", a.created_at AS "createdAt"
-  FROM recurring_audit a LEFT JOIN domain d ON d.id = a.domain_id`;
+  FROM recurring_audit a`;
 
 /** Writes the audit unless one with the same schedule ID exists; answers the stored row. */
 export async function upsertRecurringAudit(
@@ -35,22 +38,23 @@ export async function upsertRecurringAudit(
     organisationId: string;
     name: string;
     targetKind: AuditTargetKind;
-    domainId: string | null;
+    domain: { id: string; name: string } | null;
     scanners: string[] | null;
     scheduleId: string;
     createdBy: string | null;
   },
 ): Promise<{ audit: RecurringAuditRow; created: boolean }> {
   const inserted = (await ds.query(
-    `INSERT INTO recurring_audit (id, organisation_id, name, target_kind, domain_id, scanners,
-       schedule_id, created_by)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (schedule_id) DO NOTHING RETURNING id`,
+    `INSERT INTO recurring_audit (id, organisation_id, name, target_kind, domain_id, domain_name,
+       scanners, schedule_id, created_by)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (schedule_id) DO NOTHING RETURNING id`,
     [
       randomUUID(),
       input.organisationId,
       input.name,
       input.targetKind,
-      input.domainId,
+      input.domain?.id ?? null,
+      input.domain?.name ?? null,
       input.scanners,
       input.scheduleId,
       input.createdBy,
@@ -111,7 +115,10 @@ export type AuditRunRows =
   | ({ kind: 'domain' } & ChildScan)
   | { kind: 'organisation'; scan: OrganisationScanRow; organisation: OrganisationEntity };
 
-/** The scan row(s) of one scheduled run, written once per run key; null if the audit went. */
+/**
+ * The scan row(s) of one scheduled run, written once per run key; null if the audit, or the domain
+ * it audits, is gone.
+ */
 export async function createAuditRunScan(
   ds: DataSource,
   input: { recurringAuditId: string; runKey: string; concurrency: number },
@@ -133,6 +140,7 @@ export async function createAuditRunScan(
     });
     return { kind: 'organisation', scan, organisation };
   }
+  if (!audit.domainId) return null; // the domain was removed from the organisation
   return ds.transaction(async (m) => {
     const domain = await m.findOneBy(DomainEntity, { id: audit.domainId! });
     if (!domain) return null;

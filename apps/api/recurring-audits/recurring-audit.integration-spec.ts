@@ -153,6 +153,17 @@ describe('recurring audits: Temporal Schedules whose runs are scans', () => {
       [audit.id],
     )) as Array<{ id: string; children: number }>;
     expect(runs.length).toBeGreaterThanOrEqual(2);
+    const listedRuns = await call<{
+      recurringAudit: { organisationScans: Array<{ id: string; recurringAuditId: string }> };
+    }>(
+      `query($id: ID!) { recurringAudit(id: $id) { organisationScans(first: 50) { id recurringAuditId } } }`,
+      {
+        id: audit.id,
+      },
+    );
+    expect(listedRuns.recurringAudit.organisationScans.map((r) => r.id).sort()).toEqual(
+      runs.map((r) => r.id).sort(),
+    );
     for (const run of runs) expect(run.children).toBeLessThanOrEqual(3);
     expect(new Set(ran.scans.map((s) => s.target))).toEqual(
       new Set(['good.perimeter.test', 'spf-good.perimeter.test', 'mx-good.perimeter.test']),
@@ -219,6 +230,43 @@ describe('recurring audits: Temporal Schedules whose runs are scans', () => {
       [runs.map((r) => r.id)],
     )) as Array<{ n: number }>;
     expect(n).toBe(runs.length);
+  });
+
+  it('keeps an audit whose domain was removed visible; its runs then scan nothing', async () => {
+    const { createRecurringAudit: audit } = await call<{ createRecurringAudit: Audit }>(CREATE, {
+      o: stack.organisationId,
+      name: 'gone',
+      domain: 'nomail.perimeter.test',
+      schedule: { intervalSeconds: 86_400 },
+    });
+    const { domains } = await call<{ domains: Array<{ id: string; name: string }> }>(
+      `query($o: ID!) { domains(organisationId: $o) { id name } }`,
+      { o: stack.organisationId },
+    );
+    const domain = domains.find((d) => d.name === 'nomail.perimeter.test')!;
+    await call(`mutation($id: ID!) { removeDomain(id: $id) }`, { id: domain.id });
+    const after = await call<{ recurringAudit: { domainName: string; domainPresent: boolean } }>(
+      `query($id: ID!) { recurringAudit(id: $id) { domainName domainPresent } }`,
+      { id: audit.id },
+    );
+    expect(after.recurringAudit).toEqual({
+      domainName: 'nomail.perimeter.test',
+      domainPresent: false,
+    });
+    await call(`mutation($id: ID!) { triggerRecurringAudit(id: $id) { id } }`, { id: audit.id });
+    const ran = await waitFor(audit.id, (a) => a.schedule.recentRuns.length === 1);
+    const result = await stack.client.workflow
+      .getHandle(ran.schedule.recentRuns[0].workflowId)
+      .result();
+    expect(result).toBeNull();
+    expect((await get(audit.id)).scans).toEqual([]);
+    const nothing = await stack.graphql(
+      `mutation($id: ID!) { updateRecurringAudit(id: $id) { id } }`,
+      {
+        id: audit.id,
+      },
+    );
+    expect(nothing.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('refuses bad schedules and names with a typed error, creating nothing', async () => {

@@ -3,6 +3,7 @@ import type { Principal } from '../../../libs/auth/roles';
 import type { RecurringAuditRow } from '../../../libs/db/recurring-audits.repository';
 import { InOrganisation, OnField, OnObject } from '../auth/authorize.decorator';
 import { CurrentPrincipal } from '../auth/request-context';
+import { OrganisationScanModel } from '../organisation-scans/models/organisation-scan.model';
 import { ScanModel } from '../scans/models/scan.model';
 import { AuditScheduleInput } from './models/audit-schedule.input';
 import { AuditScheduleModel, RecurringAuditModel } from './models/recurring-audit.model';
@@ -109,6 +110,18 @@ export class RecurringAuditsResolver {
   })
   schedule(@Parent() audit: RecurringAuditRow) {
     return this.service.schedule(audit);
+  }
+
+  @OnField('viewer', organisationOf)
+  @ResolveField(() => [OrganisationScanModel], {
+    description: "An organisation audit's runs, newest first (empty for a domain audit).",
+  })
+  organisationScans(
+    @Parent() audit: RecurringAuditRow,
+    @Args('first', { type: () => Int, defaultValue: 20, description: 'At most 500.' })
+    first: number,
+  ) {
+    return this.service.organisationScans(audit, first);
   }
 
   @OnField('viewer', organisationOf)

@@ -26,6 +26,10 @@ import {
   upsertRecurringAudit,
   type RecurringAuditRow,
 } from '../../../libs/db/recurring-audits.repository';
+import {
+  recurringAuditOrganisationScans,
+  type OrganisationScanRow,
+} from '../../../libs/db/organisation-scans.repository';
 import type { Logger } from '../../../libs/telemetry';
 import type { auditRun } from '../../../workflows/audit-run.workflow';
 import type { Role } from '../../../libs/auth/roles';
@@ -43,7 +47,8 @@ import {
   type AuditScheduleState,
 } from './audit-schedule';
 
-const DEADLINE_MS = 5000;
+// Generous: an update is two calls (describe, then update), and a busy server answers slowly.
+const DEADLINE_MS = 10_000;
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 
 function specOrError(schedule: AuditScheduleFields, minInterval: number) {
@@ -125,7 +130,7 @@ export class RecurringAuditsService {
       organisationId,
       name: input.name,
       targetKind: domain ? 'domain' : 'organisation',
-      domainId: domain?.id ?? null,
+      domain,
       scanners,
       scheduleId,
       createdBy: `${actor.actorType}:${actor.actorId}`,
@@ -194,6 +199,9 @@ export class RecurringAuditsService {
     input: { schedule?: AuditScheduleFields | null; scanners?: string[] | null },
   ): Promise<RecurringAuditRow> {
     const audit = await this.get(principal, id, 'admin');
+    if (!input.schedule && !input.scanners) {
+      throw graphQLError('BAD_USER_INPUT', 'give a schedule, scanners, or both');
+    }
     const scanners = input.scanners ? scannersOrError(input.scanners) : null;
     const next = input.schedule
       ? specOrError(input.schedule, this.config.auditMinIntervalSeconds)
@@ -267,6 +275,14 @@ export class RecurringAuditsService {
       this.logger.warn({ err, scheduleId: audit.scheduleId }, 'could not describe the schedule');
       return null;
     }
+  }
+
+  organisationScans(audit: RecurringAuditRow, first: number): Promise<OrganisationScanRow[]> {
+    return recurringAuditOrganisationScans(
+      this.dataSource,
+      audit.id,
+      Math.min(Math.max(first, 1), 500),
+    );
   }
 
   scans(audit: RecurringAuditRow, first: number): Promise<ScanEntity[]> {

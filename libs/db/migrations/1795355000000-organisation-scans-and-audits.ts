@@ -12,12 +12,15 @@ export class OrganisationScansAndAudits1795355000000 implements MigrationInterfa
         organisation_id uuid NOT NULL REFERENCES organisation (id) ON DELETE CASCADE,
         name varchar(63) NOT NULL CHECK (name ~ '^[a-z0-9][a-z0-9_-]{0,62}$'),
         target_kind varchar(16) NOT NULL CHECK (target_kind IN ('domain', 'organisation')),
-        domain_id uuid REFERENCES domain (id) ON DELETE CASCADE,
+        -- A removed domain leaves its audit (and its Temporal Schedule) visible, to be deleted.
+        domain_id uuid REFERENCES domain (id) ON DELETE SET NULL,
+        domain_name varchar(253),
         scanners text[],
         schedule_id varchar(400) NOT NULL CONSTRAINT recurring_audit_schedule_id_key UNIQUE,
         created_by varchar(80),
         created_at timestamptz NOT NULL DEFAULT now(),
-        CHECK ((target_kind = 'domain') = (domain_id IS NOT NULL))
+        CHECK ((target_kind = 'domain') = (domain_name IS NOT NULL)),
+        CHECK (target_kind = 'domain' OR domain_id IS NULL)
       )`);
     await q.query(
       `CREATE INDEX recurring_audit_organisation_idx ON recurring_audit (organisation_id, name)`,

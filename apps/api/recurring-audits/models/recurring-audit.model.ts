@@ -93,6 +93,12 @@ export class RecurringAuditModel {
   })
   domainName!: string | null;
 
+  @Field(() => Boolean, {
+    description:
+      'False when the audited domain was removed from the organisation: its runs scan nothing; delete the audit.',
+  })
+  domainPresent!: boolean;
+
   @Field(() => [String])
   scanners!: string[];
 
