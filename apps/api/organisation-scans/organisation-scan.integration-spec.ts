@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { organisationScanProgressQuery } from '../../../libs/contracts';
 import { createOrganisation } from '../../../libs/db';
 import { startLab, type Lab } from '../../../lab/lab';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { createApiKey } from '../../../test/support/test-principals';
 import { spawnWorker, type WorkerProcess } from '../../../test/support/worker-process';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
@@ -153,6 +154,7 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
       .getHandle(requested.workflowId as string)
       .query(organisationScanProgressQuery);
     expect(queried).toMatchObject({ status: 'completed', total: 6, done: 6, failed: 0 });
+    await recordHistoryIfAsked(stack, requested.workflowId as string);
   });
 
   it('survives its worker process being killed mid-run: nothing lost, nothing written twice', async () => {

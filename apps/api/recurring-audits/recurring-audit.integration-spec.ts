@@ -1,6 +1,7 @@
 import { ScheduleNotFoundError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
 const AUDIT_FIELDS = `id name targetKind domainName scanners scheduleId
@@ -132,6 +133,7 @@ describe('recurring audits: Temporal Schedules whose runs are scans', () => {
       { id: ran.scans[0].id },
     );
     expect(scan.scan.results).toEqual([{ scanner: 'dns', status: 'COMPLETED' }]);
+    await recordHistoryIfAsked(stack, ran.schedule.recentRuns[0].workflowId);
   });
 
   it('runs an organisation audit on a short interval, pauses, resumes, updates and deletes it', async () => {
