@@ -9,6 +9,7 @@ import {
 import {
   createChildScan,
   finishOrganisationScan,
+  organisationDomainsAfter,
   startOrganisationScan,
   type ChildScan,
 } from '../libs/db/organisation-scans.repository';
@@ -46,6 +47,9 @@ export function createOrganisationScanActivities(
   const { dataSource } = deps;
   return {
     startOrganisationScan: (id) => startOrganisationScan(dataSource, id),
+
+    listDomains: ({ organisationScanId, afterName, limit }) =>
+      organisationDomainsAfter(dataSource, organisationScanId, afterName, Math.min(limit, 1000)),
 
     async createChildScan(input) {
       const child = await createChildScan(dataSource, input);

@@ -27,8 +27,7 @@ describe('workflow replay', () => {
         { workflowsPath: path.join(__dirname, 'index.ts'), replayName: file },
         history,
       );
-      // Each replay bundles the workflows: seconds each on a busy machine.
     },
-    60_000,
+    60_000, // each replay bundles the workflows: seconds each on a busy machine
   );
 });

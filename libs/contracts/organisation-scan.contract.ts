@@ -10,6 +10,19 @@ export interface OrganisationScanInput {
   scanners: DomainScanner[];
   /** Child domain scans running at once. */
   concurrency: number;
+  /** Domains read per page (default 100). */
+  pageSize?: number;
+  /** Domains one run handles before it continues as new, keeping its history small (default 1000). */
+  domainsPerRun?: number;
+  /** Where a continued run picks up: after this domain name, with the counts so far. */
+  resume?: { afterName: string; counts: OrganisationScanCounts };
+}
+
+export interface OrganisationScanCounts {
+  total: number;
+  running: number;
+  done: number;
+  failed: number;
 }
 
 /** Counts of the child scans; `pending` have not started yet. */
@@ -35,8 +48,14 @@ export interface ChildScanStart {
 
 /** The activities `organisationScan` calls; workflows import this type only. */
 export interface OrganisationScanActivities {
-  /** Marks the scan running and answers the IDs of the organisation's domains, by name. */
-  startOrganisationScan(organisationScanId: string): Promise<string[]>;
+  /** Marks the scan running; answers how many domains the organisation has now. */
+  startOrganisationScan(organisationScanId: string): Promise<number>;
+  /** The next page of the organisation's domains, by name, after `afterName`. */
+  listDomains(input: {
+    organisationScanId: string;
+    afterName: string | null;
+    limit: number;
+  }): Promise<Array<{ id: string; name: string }>>;
   /** Writes the child's scan row, once per (organisation scan, domain); null if the domain went. */
   createChildScan(input: {
     organisationScanId: string;

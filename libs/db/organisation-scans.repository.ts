@@ -78,27 +78,32 @@ export async function findOrganisationScan(
   return rows[0] ?? null;
 }
 
-/** Marks it running and answers its organisation's domain IDs (by name), counting them. */
-export async function startOrganisationScan(ds: DataSource, id: string): Promise<string[]> {
-  return ds.transaction(async (m) => {
-    // UPDATE … RETURNING answers [rows, affected] through TypeORM's postgres driver.
-    const [updated] = (await m.query(
-      `UPDATE organisation_scan SET status = 'running', started_at = COALESCE(started_at, now())
-       WHERE id = $1 AND status IN ('queued', 'running') RETURNING organisation_id`,
-      [id],
-    )) as [Array<{ organisation_id: string }>, number];
-    const scan = updated[0];
-    if (!scan) return [];
-    const domains = (await m.query(
-      `SELECT id FROM domain WHERE organisation_id = $1 ORDER BY name`,
-      [scan.organisation_id],
-    )) as Array<{ id: string }>;
-    await m.query(`UPDATE organisation_scan SET domain_count = $2 WHERE id = $1`, [
-      id,
-      domains.length,
-    ]);
-    return domains.map((d) => d.id);
-  });
+/** Marks it running and records how many domains its organisation has now. */
+export async function startOrganisationScan(ds: DataSource, id: string): Promise<number> {
+  // UPDATE … RETURNING answers [rows, affected] through TypeORM's postgres driver.
+  const [rows] = (await ds.query(
+    `UPDATE organisation_scan SET status = 'running', started_at = COALESCE(started_at, now()),
+       domain_count = (SELECT count(*) FROM domain d WHERE d.organisation_id = organisation_scan.organisation_id)
+     WHERE id = $1 AND status IN ('queued', 'running') RETURNING domain_count`,
+    [id],
+  )) as [Array<{ domain_count: number }>, number];
+  return rows[0]?.domain_count ?? 0;
+}
+
+/** A page of the scan's organisation's domains, by name (keyset: after `afterName`). */
+export function organisationDomainsAfter(
+  q: Queryable,
+  organisationScanId: string,
+  afterName: string | null,
+  limit: number,
+): Promise<Array<{ id: string; name: string }>> {
+  return q.query(
+    `SELECT d.id, d.name FROM domain d
+       JOIN organisation_scan o ON o.organisation_id = d.organisation_id
+     WHERE o.id = $1 AND ($2::text IS NULL OR d.name > $2)
+     ORDER BY d.name LIMIT $3`,
+    [organisationScanId, afterName, limit],
+  ) as Promise<Array<{ id: string; name: string }>>;
 }
 
 export interface ChildScan {

@@ -1,6 +1,8 @@
 import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { organisationScanProgressQuery } from '../../../libs/contracts';
+import { organisationScanProgressQuery, organisationScanStart } from '../../../libs/contracts';
+import { createOrganisationScan } from '../../../libs/db/organisation-scans.repository';
+import type { organisationScan } from '../../../workflows/organisation-scan.workflow';
 import { createOrganisation } from '../../../libs/db';
 import { startLab, type Lab } from '../../../lab/lab';
 import { recordHistoryIfAsked } from '../../../test/support/record-history';
@@ -155,6 +157,36 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
       .query(organisationScanProgressQuery);
     expect(queried).toMatchObject({ status: 'completed', total: 6, done: 6, failed: 0 });
     await recordHistoryIfAsked(stack, requested.workflowId as string);
+  });
+
+  it('continues as new page by page on a large organisation, counting across runs', async () => {
+    const scan = await createOrganisationScan(stack.db.dataSource, {
+      organisationId: stack.organisationId,
+      scanners: ['dns'],
+      concurrency: 2,
+      requestedBy: null,
+    });
+    // Small pages and runs stand in for a large organisation: three runs of two domains each.
+    const input = {
+      organisationScanId: scan.id,
+      organisationId: stack.organisationId,
+      scanners: ['dns' as const],
+      concurrency: 2,
+      pageSize: 2,
+      domainsPerRun: 2,
+    };
+    const handle = await stack.client.workflow.start<typeof organisationScan>('organisationScan', {
+      ...organisationScanStart(input, 'test'),
+    });
+    const done = await waitFor(scan.id, finished);
+    expect(done.status).toBe('COMPLETED');
+    expect(done.progress).toEqual({ total: 6, pending: 0, running: 0, done: 6, failed: 0 });
+    expect(done.scans.map((s) => s.target)).toEqual([...DOMAINS].sort());
+    const firstRun = await stack.client.workflow
+      .getHandle(scan.workflowId, handle.firstExecutionRunId)
+      .describe();
+    expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
+    expect(await handle.result()).toMatchObject({ status: 'completed', total: 6, done: 6 });
   });
 
   it('survives its worker process being killed mid-run: nothing lost, nothing written twice', async () => {
