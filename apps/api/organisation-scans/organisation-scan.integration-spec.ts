@@ -8,7 +8,7 @@ import { startLab, type Lab } from '../../../lab/lab';
 import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { createApiKey } from '../../../test/support/test-principals';
 import { spawnWorker, type WorkerProcess } from '../../../test/support/worker-process';
-import { startTestStack, type TestStack } from '../../../test/support/test-stack';
+import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const DOMAINS = [
   'good.perimeter.test',
@@ -187,6 +187,29 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
       .describe();
     expect(firstRun.status.name).toBe('CONTINUED_AS_NEW');
     expect(await handle.result()).toMatchObject({ status: 'completed', total: 6, done: 6 });
+  });
+
+  it('cancelled, it stops its running children and starts no more', async () => {
+    const res = await request(stack.organisationId, { c: 1 });
+    const requested = res.data!.requestOrganisationScan;
+    // The slow domain's child is running: cancel the parent then.
+    await waitFor(requested.id as string, (s) =>
+      s.scans.some((c) => c.target === SLOW && c.status === 'RUNNING'),
+    );
+    await stack.client.workflow.getHandle(requested.workflowId as string).cancel();
+    const cancelled = await waitFor(requested.id as string, finished);
+    expect(cancelled.status).toBe('CANCELLED');
+    const byTarget = Object.fromEntries(cancelled.scans.map((c) => [c.target, c.status]));
+    expect(
+      await waitForScan(stack, cancelled.scans.find((c) => c.target === SLOW)!.id),
+    ).toMatchObject({ status: 'CANCELLED' });
+    // Name order: three finished before it, none started after it.
+    expect(byTarget).toMatchObject({
+      'caa-good.perimeter.test': 'COMPLETED',
+      'dmarc-good.perimeter.test': 'COMPLETED',
+      'good.perimeter.test': 'COMPLETED',
+    });
+    expect(cancelled.scans).toHaveLength(4);
   });
 
   it('survives its worker process being killed mid-run: nothing lost, nothing written twice', async () => {
