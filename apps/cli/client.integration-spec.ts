@@ -178,6 +178,15 @@ describe('perimeter --server: the CLI as a client of a running API', () => {
     const usage = await perimeter([...server, 'audit', 'create', 'x', '--every', 'soon']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toMatch(/--every: expected a duration/);
+    const concurrency = await perimeter([
+      ...server,
+      'scan',
+      'organisation',
+      '--concurrency',
+      'lots',
+    ]);
+    expect(concurrency.code).toBe(2);
+    expect(concurrency.stderr).toMatch(/--concurrency: a number/);
     const noServer = await perimeter(['audit', 'list']);
     expect(noServer.code).toBe(2);
     expect(noServer.stderr).toMatch(/give --server/);

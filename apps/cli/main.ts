@@ -100,6 +100,10 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     if (sub === 'organisation') {
+      if (values.concurrency !== undefined && !/^\d{1,3}$/.test(values.concurrency)) {
+        console.error('--concurrency: a number of child scans, 1–100');
+        return 2;
+      }
       const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
       return scans.remoteScanOrganisationCommand({
         ...remote,
