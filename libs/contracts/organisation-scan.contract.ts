@@ -1,6 +1,6 @@
 import { defineQuery } from '@temporalio/workflow';
 import type { DomainScanInput } from './domain-scan.contract';
-import { OrganisationAttribute, ScanKindAttribute } from './search-attributes';
+import { OrganisationAttribute, ScanKindAttribute, ScanTargetAttribute } from './search-attributes';
 import { TaskQueues } from './task-queues';
 import type { DomainScanner, ScanStatus } from './scan.contract';
 
@@ -87,5 +87,24 @@ export function organisationScanStart(input: OrganisationScanInput, organisation
       { key: OrganisationAttribute, value: organisationSlug },
     ],
     memo: { organisation: organisationSlug },
+  };
+}
+
+/**
+ * How a domain scan's workflow is started: its ID, queue, input, and the search attributes and
+ * memo the Temporal UI filters on. Used by parents starting children; the API's
+ * `requestDomainScan` builds the same options.
+ */
+export function domainScanStart(child: ChildScanStart) {
+  return {
+    workflowId: child.workflowId,
+    taskQueue: TaskQueues.domainScans,
+    args: [child.input] as [DomainScanInput],
+    typedSearchAttributes: [
+      { key: ScanKindAttribute, value: 'domain' },
+      { key: ScanTargetAttribute, value: child.target.ascii },
+      { key: OrganisationAttribute, value: child.organisationSlug },
+    ],
+    memo: { target: child.target.unicode, organisation: child.organisationSlug },
   };
 }
