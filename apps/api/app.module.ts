@@ -10,6 +10,8 @@ import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
+import { RecurringAuditsModule } from './recurring-audits/recurring-audits.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
 import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
@@ -82,6 +84,8 @@ export class AppModule {
         SurfaceModule,
         ProofModule,
         ProbesModule,
+        OrganisationScansModule,
+        RecurringAuditsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

@@ -4,6 +4,7 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createProofActivities } from '../../activities/proof.activities';
+import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
@@ -46,7 +47,10 @@ function commonOptions(deps: WorkerDeps) {
   };
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities, and proof. */
+/**
+ * The worker for domain scans: `domainScan`, and the organisation scans and audit runs that
+ * start domain scans as children, with their activities, and the time-stamping of results.
+ */
 export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const resolver = createScannerResolver({
@@ -80,6 +84,10 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
             resultKind: subject.kind,
           });
         },
+      }),
+      ...createOrganisationScanActivities({
+        dataSource: deps.dataSource,
+        concurrency: config.organisationScanConcurrency,
       }),
     },
   });

@@ -102,6 +102,8 @@ const schema = z.object({
   PROOF_TSAS: tsaList.optional(),
   PROOF_TSA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
+  ORGANISATION_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  AUDIT_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
 export interface PerimeterConfig {
@@ -148,6 +150,10 @@ export interface PerimeterConfig {
   };
   /** A probe counts as present this long after its last heartbeat. */
   probes: { presenceSeconds: number };
+  /** Child domain scans an organisation scan runs at once (a request may ask for fewer or more). */
+  organisationScanConcurrency: number;
+  /** The shortest interval a recurring audit may have: a guard against scanning in a loop. */
+  auditMinIntervalSeconds: number;
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -225,5 +231,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       timeoutMs: e.PROOF_TSA_TIMEOUT_MS,
     },
     probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
+    organisationScanConcurrency: e.ORGANISATION_SCAN_CONCURRENCY,
+    auditMinIntervalSeconds: e.AUDIT_MIN_INTERVAL_SECONDS,
   };
 }

@@ -5,3 +5,5 @@ export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
 export * from './proof.contract';
+export * from './organisation-scan.contract';
+export * from './recurring-audit.contract';
