@@ -17,6 +17,11 @@ export interface LabCa {
   /** The lab root: what scanners add to their trust store (`https.extraCaPems`). */
   caPem: string;
   issue(hostnames: string[], opts?: IssueOptions): IssuedCertificate;
+  /**
+   * A leaf signed by the lab's intermediate CA (itself signed by the root): a server must send
+   * `intermediatePem` after the leaf for clients to build the chain.
+   */
+  issueViaIntermediate(hostnames: string[]): IssuedCertificate & { intermediatePem: string };
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -96,6 +101,46 @@ export function createLabCa(): LabCa {
     return { certPem: forge.pki.certificateToPem(cert), keyPem };
   };
 
-  cachedCa = { caPem, issue };
+  let intermediate: { cert: forge.pki.Certificate; pem: string } | undefined;
+  const intermediateAttrs = [
+    { name: 'commonName', value: 'Perimeter Lab Intermediate CA' },
+    { name: 'organizationName', value: 'Perimeter lab' },
+  ];
+  const issueViaIntermediate = (hostnames: string[]) => {
+    if (hostnames.length === 0) throw new Error('a certificate needs at least one hostname');
+    if (!intermediate) {
+      // The intermediate reuses the CA key pair: only the names and the signature differ.
+      const cert = forge.pki.createCertificate();
+      cert.publicKey = caKeys.publicKey;
+      cert.serialNumber = serial();
+      cert.validity.notBefore = new Date(now - DAY_MS);
+      cert.validity.notAfter = new Date(now + 1825 * DAY_MS);
+      cert.setSubject(intermediateAttrs);
+      cert.setIssuer(caAttrs);
+      cert.setExtensions([
+        { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
+        { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
+      ]);
+      cert.sign(caKeys.privateKey, forge.md.sha256.create());
+      intermediate = { cert, pem: forge.pki.certificateToPem(cert) };
+    }
+    const cert = forge.pki.createCertificate();
+    cert.publicKey = leafKeys.publicKey;
+    cert.serialNumber = serial();
+    cert.validity.notBefore = new Date(now - DAY_MS);
+    cert.validity.notAfter = new Date(now + 365 * DAY_MS);
+    cert.setSubject([{ name: 'commonName', value: hostnames[0]! }]);
+    cert.setIssuer(intermediateAttrs);
+    cert.setExtensions([
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames: hostnames.map((value) => ({ type: 2, value })) },
+    ]);
+    cert.sign(caKeys.privateKey, forge.md.sha256.create());
+    return { certPem: forge.pki.certificateToPem(cert), keyPem, intermediatePem: intermediate.pem };
+  };
+
+  cachedCa = { caPem, issue, issueViaIntermediate };
   return cachedCa;
 }
