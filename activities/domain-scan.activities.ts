@@ -20,6 +20,7 @@ import type { MtaStsData } from './mta-sts/mta-sts.scanner';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
 import type { CheckContext } from './common/dns-lookup';
 import type { HttpsFetchOptions } from './common/https-fetch';
+import type { TlsScanOptions } from './tls/tls-evaluation';
 import { withHeartbeats } from './heartbeat';
 import { postureChecks } from './posture-checks';
 
@@ -31,6 +32,8 @@ export interface DomainScanActivityDeps {
   extraPublicSuffixes?: string[];
   /** HTTPS fetch settings (MTA-STS policies, BIMI files); the lab sets its port and CA. */
   https?: HttpsFetchOptions;
+  /** TLS and SMTP STARTTLS scan settings (ports, timeouts, concurrency, profile). */
+  tls?: TlsScanOptions;
 }
 
 /** Activities get their dependencies from the worker (or a test), never from globals. */
@@ -41,6 +44,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     allowPrivateTargets: deps.allowPrivateTargets,
     extraPublicSuffixes: deps.extraPublicSuffixes ?? [],
     https: deps.https,
+    tls: deps.tls,
   };
 
   /** Runs one posture check; asks again while DNS answers stay indeterminate and attempts remain. */
@@ -86,6 +90,8 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     checkBimi: (input) => runCheck('bimi', input),
     checkDnssec: (input) => runCheck('dnssec', input),
     checkCaa: (input) => runCheck('caa', input),
+    checkTls: (input) => runCheck('tls', input),
+    checkSmtp: (input) => runCheck('smtp', input),
 
     async markScanRunning(scanId) {
       await markScanRunning(dataSource, scanId);

@@ -19,6 +19,10 @@ import { SpfFindings } from './spf/spf.findings';
 import { scanSpf } from './spf/spf.scanner';
 import { TlsRptFindings } from './tls-rpt/tls-rpt.findings';
 import { scanTlsRpt } from './tls-rpt/tls-rpt.scanner';
+import { SmtpTlsFindings } from './smtp/smtp.findings';
+import { scanSmtp } from './smtp/smtp.scanner';
+import { CertificateFindings, TlsFindings } from './tls/tls.findings';
+import { scanTls } from './tls/tls.scanner';
 
 export interface PostureCheckOptions {
   dkimSelectors?: string[];
@@ -41,6 +45,8 @@ export const postureChecks: Record<PostureCheck, Engine> = {
   bimi: (d, ctx) => scanBimi(d, ctx),
   dnssec: (d, ctx) => scanDnssec(d, ctx),
   caa: (d, ctx) => scanCaa(d, ctx),
+  tls: (d, ctx) => scanTls(d, ctx),
+  smtp: (d, ctx) => scanSmtp(d, ctx),
 };
 
 /** Every finding any check can report, by id. */
@@ -54,4 +60,7 @@ export const findingCatalogue: Record<string, FindingDefinition> = {
   ...BimiFindings,
   ...DnssecFindings,
   ...CaaFindings,
+  ...TlsFindings,
+  ...CertificateFindings,
+  ...SmtpTlsFindings,
 };

@@ -42,6 +42,7 @@ function scannerProxy(startToCloseTimeout: Duration) {
 const quick = scannerProxy('1 minute');
 const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
 const dkim = scannerProxy('3 minutes'); // dozens of selectors
+const transport = scannerProxy('5 minutes'); // dozens of bounded TLS handshakes per host
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
 const check =
@@ -60,6 +61,8 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   bimi: check(quick, postureCheckActivity.bimi),
   dnssec: check(quick, postureCheckActivity.dnssec),
   caa: check(recursive, postureCheckActivity.caa),
+  tls: check(transport, postureCheckActivity.tls),
+  smtp: check(transport, postureCheckActivity.smtp),
 };
 
 function failureMessage(err: unknown): string {

@@ -202,7 +202,8 @@ export const NAMED_GROUPS: Record<number, { name: string; bits: number; ec: bool
   0x0102: { name: 'ffdhe4096', bits: 4096, ec: false },
   0x0103: { name: 'ffdhe6144', bits: 6144, ec: false },
   0x0104: { name: 'ffdhe8192', bits: 8192, ec: false },
-  0x11ec: { name: 'X25519MLKEM768', bits: 256, ec: false },
+  // Hybrid: X25519 plus ML-KEM-768, graded as its elliptic-curve half.
+  0x11ec: { name: 'X25519MLKEM768', bits: 256, ec: true },
 };
 
 export function groupName(code: number): string {

@@ -6,6 +6,7 @@ import { createDomainScanActivities } from '../../activities/domain-scan.activit
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
+import { scannerTlsOptions } from '../../libs/config/scanner-tls';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
@@ -59,6 +60,7 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
       allowPrivateTargets: config.scanners.allowPrivateTargets,
       extraPublicSuffixes: config.scanners.extraPublicSuffixes,
       https: scannerHttpsOptions(config),
+      tls: scannerTlsOptions(config),
     }),
   });
 }

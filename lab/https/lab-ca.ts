@@ -6,6 +6,13 @@ export interface IssueOptions {
   expired?: boolean;
   /** Signed by its own key instead of the lab CA. */
   selfSigned?: boolean;
+  /** Validity dates other than "yesterday until a year from now" (TLS postures). */
+  notBefore?: Date;
+  notAfter?: Date;
+  /** Signed with SHA-1 instead of SHA-256 (a weak-signature posture). */
+  sha1?: boolean;
+  /** An RSA key of this size of its own instead of the shared 2048-bit leaf key. */
+  keyBits?: number;
 }
 
 export interface IssuedCertificate {
@@ -31,9 +38,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 let cachedKeys: { ca: forge.pki.rsa.KeyPair; leaf: forge.pki.rsa.KeyPair } | undefined;
 let cachedCa: LabCa | undefined;
 
-function rsaKeyPair(): forge.pki.rsa.KeyPair {
+function rsaKeyPair(bits = 2048): forge.pki.rsa.KeyPair {
   const { privateKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+    modulusLength: bits,
     privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
@@ -84,10 +91,14 @@ export function createLabCa(): LabCa {
   const issue = (hostnames: string[], opts: IssueOptions = {}): IssuedCertificate => {
     if (hostnames.length === 0) throw new Error('a certificate needs at least one hostname');
     const cert = forge.pki.createCertificate();
-    cert.publicKey = leafKeys.publicKey;
+    const own = opts.keyBits ? rsaKeyPair(opts.keyBits) : undefined;
+    const subjectKeys = own ?? leafKeys;
+    cert.publicKey = subjectKeys.publicKey;
     cert.serialNumber = serial();
-    cert.validity.notBefore = new Date(opts.expired ? now - 730 * DAY_MS : now - DAY_MS);
-    cert.validity.notAfter = new Date(opts.expired ? now - DAY_MS : now + 365 * DAY_MS);
+    cert.validity.notBefore =
+      opts.notBefore ?? new Date(opts.expired ? now - 730 * DAY_MS : now - DAY_MS);
+    cert.validity.notAfter =
+      opts.notAfter ?? new Date(opts.expired ? now - DAY_MS : now + 365 * DAY_MS);
     const subject = [{ name: 'commonName', value: hostnames[0]! }];
     cert.setSubject(subject);
     cert.setIssuer(opts.selfSigned ? subject : caAttrs);
@@ -97,8 +108,14 @@ export function createLabCa(): LabCa {
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: hostnames.map((value) => ({ type: 2, value })) },
     ]);
-    cert.sign(opts.selfSigned ? leafKeys.privateKey : caKeys.privateKey, forge.md.sha256.create());
-    return { certPem: forge.pki.certificateToPem(cert), keyPem };
+    cert.sign(
+      opts.selfSigned ? subjectKeys.privateKey : caKeys.privateKey,
+      opts.sha1 ? forge.md.sha1.create() : forge.md.sha256.create(),
+    );
+    return {
+      certPem: forge.pki.certificateToPem(cert),
+      keyPem: own ? forge.pki.privateKeyToPem(own.privateKey) : keyPem,
+    };
   };
 
   let intermediate: { cert: forge.pki.Certificate; pem: string } | undefined;

@@ -16,8 +16,12 @@ export interface LegacyHelloConfig {
   ssl2Ciphers?: number[];
   /** Picks DEFLATE when the client offers it. */
   compression?: boolean;
-  /** DER certificates, leaf first. */
+  /** DER certificates, leaf first; none: no Certificate message (anonymous suites only). */
   certificates: Buffer[];
+  /** DHE prime size sent in ServerKeyExchange for DHE suites (2048 by default). */
+  dhBits?: number;
+  /** ECDHE groups it accepts, for ECDHE suites (secp256r1 by default). */
+  groups?: number[];
 }
 
 const u16 = (n: number) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
@@ -46,10 +50,21 @@ export function legacyReply(config: LegacyHelloConfig, data: Buffer): Buffer | n
   for (let i = 0; i < suitesLength; i += 2) offered.push(body.readUInt16BE(o + 2 + i));
   o += 2 + suitesLength;
   const methods = [...body.subarray(o + 1, o + 1 + body[o]!)];
+  o += 1 + body[o]!;
+  const clientGroups = readSupportedGroups(body, o);
   const legacy = config.versions.filter((v) => v >= 0x0300);
   const version = Math.max(...legacy.filter((v) => v <= clientVersion));
   if (!Number.isFinite(version)) return alert(Math.min(...legacy), 70);
-  const suite = offered.find((s) => config.suites.includes(s));
+  // Suites whose ServerKeyExchange names a curve (ECDHE and ECDH_anon).
+  const ecdhe = (s: number) =>
+    (s >= 0xc006 && s <= 0xc00a) ||
+    (s >= 0xc010 && s <= 0xc019) ||
+    [0xc023, 0xc024, 0xc027, 0xc028, 0xc02b, 0xc02c, 0xc02f, 0xc030, 0xcca8, 0xcca9].includes(s);
+  const groups = config.groups ?? [0x0017];
+  const group = clientGroups.find((g) => groups.includes(g));
+  const suite = offered.find(
+    (s) => config.suites.includes(s) && (!ecdhe(s) || group !== undefined),
+  );
   if (suite === undefined) return alert(version, 40);
   const compression = config.compression && methods.includes(1) ? 1 : 0;
   const serverHello = Buffer.concat([
@@ -60,12 +75,48 @@ export function legacyReply(config: LegacyHelloConfig, data: Buffer): Buffer | n
     Buffer.from([compression]),
   ]);
   const chain = Buffer.concat(config.certificates.map((c) => Buffer.concat([u24(c.length), c])));
+  // ServerKeyExchange with made-up values: the prober reads the group or prime size, nothing more.
+  const dhe = [0x0033, 0x0039, 0x0067, 0x006b, 0x009e, 0x009f, 0x0016].includes(suite);
+  const dhBytes = Math.ceil((config.dhBits ?? 2048) / 8);
+  const keyExchange = ecdhe(suite)
+    ? Buffer.concat([Buffer.from([3]), u16(group!), Buffer.from([65, 4]), Buffer.alloc(64, 7)])
+    : dhe
+      ? Buffer.concat([
+          u16(dhBytes),
+          Buffer.alloc(dhBytes, 0xff),
+          u16(1),
+          Buffer.from([2]),
+          u16(dhBytes),
+          Buffer.alloc(dhBytes, 9),
+        ])
+      : undefined;
   const flight = Buffer.concat([
     handshake(2, serverHello),
-    handshake(11, Buffer.concat([u24(chain.length), chain])),
+    ...(config.certificates.length
+      ? [handshake(11, Buffer.concat([u24(chain.length), chain]))]
+      : []),
+    ...(keyExchange ? [handshake(12, keyExchange)] : []),
     handshake(14, Buffer.alloc(0)),
   ]);
   return record(22, version, flight);
+}
+
+/** The client's supported_groups (empty when it sent none). */
+function readSupportedGroups(body: Buffer, offset: number): number[] {
+  if (offset + 2 > body.length) return [];
+  const end = offset + 2 + body.readUInt16BE(offset);
+  let o = offset + 2;
+  while (o + 4 <= end) {
+    const type = body.readUInt16BE(o);
+    const length = body.readUInt16BE(o + 2);
+    if (type === 10) {
+      const groups: number[] = [];
+      for (let i = 2; i < length; i += 2) groups.push(body.readUInt16BE(o + 4 + i));
+      return groups;
+    }
+    o += 4 + length;
+  }
+  return [];
 }
 
 function ssl2Reply(config: LegacyHelloConfig, data: Buffer): Buffer | null {

@@ -4,7 +4,7 @@ import { handleLegacyConnection } from './legacy-hello-server';
 import type { LabTlsHost } from './tls-postures';
 
 export interface LabTlsServers {
-  /** Every host listens on this port at its own address (scanners get it as the TLS port). */
+  /** Every host listens on this port at its own address (scanners get it as the port). */
   port: number;
   close(): Promise<void>;
 }
@@ -20,6 +20,13 @@ function serverFor(host: LabTlsHost): net.Server {
     ciphers: p.ciphers,
     honorCipherOrder: true,
   });
+  if (p.ocsp) {
+    server.on(
+      'OCSPRequest',
+      (_cert: Buffer, _issuer: Buffer, done: (e: Error | null, r?: Buffer) => void) =>
+        done(null, Buffer.from('perimeter-lab-ocsp-response')),
+    );
+  }
   // Probes hang up mid-handshake on purpose: that is not worth a log line.
   server.on('tlsClientError', () => undefined);
   server.on('secureConnection', (socket) => {
@@ -55,16 +62,16 @@ const closeAll = (servers: net.Server[]) =>
  * Starts one server per host, all on the same port (the first one's, ephemeral unless given), each
  * on its own loopback address. Retries on a fresh port if another process holds it somewhere.
  */
-export async function startLabTlsServers(
-  hosts: LabTlsHost[],
-  opts: { port?: number; makeServer?: (host: LabTlsHost) => net.Server } = {},
+export async function startOnSharedPort<H extends { address: string }>(
+  hosts: H[],
+  make: (host: H) => net.Server,
+  fixedPort?: number,
 ): Promise<LabTlsServers> {
-  const make = opts.makeServer ?? serverFor;
   for (let attempt = 0; ; attempt++) {
     const servers: net.Server[] = [];
     const sockets = new Set<net.Socket>();
     try {
-      let port = opts.port ?? 0;
+      let port = fixedPort ?? 0;
       for (const host of hosts) {
         const server = make(host);
         server.on('connection', (s: net.Socket) => {
@@ -85,7 +92,12 @@ export async function startLabTlsServers(
       for (const s of sockets) s.destroy();
       await closeAll(servers);
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'EADDRINUSE' || opts.port || attempt >= 5) throw err;
+      if (code !== 'EADDRINUSE' || fixedPort || attempt >= 5) throw err;
     }
   }
+}
+
+/** The lab TLS postures, each on its own address, all on one port. */
+export function startLabTlsServers(hosts: LabTlsHost[], port?: number): Promise<LabTlsServers> {
+  return startOnSharedPort(hosts, serverFor, port);
 }

@@ -49,6 +49,11 @@ const schema = z.object({
   SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
   SCANNER_EXTRA_CA_FILES: z.string().default(''),
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  SCANNER_TLS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  SCANNER_TLS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(5),
+  SCANNER_TLS_PROFILE: z.enum(['modern', 'intermediate', 'old']).default('intermediate'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -80,6 +85,14 @@ export interface PerimeterConfig {
     extraCaFiles: string[];
     /** Connect here instead of 443 (lab and tests only). */
     httpsPort: number | undefined;
+    /** TLS and SMTP STARTTLS scans: ports (TLS port override for the lab only), limits, profile. */
+    tls: {
+      port: number | undefined;
+      smtpPort: number;
+      timeoutMs: number;
+      concurrency: number;
+      profile: 'modern' | 'intermediate' | 'old';
+    };
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -129,6 +142,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
         .map((x) => x.trim())
         .filter(Boolean),
       httpsPort: e.SCANNER_HTTPS_PORT,
+      tls: {
+        port: e.SCANNER_TLS_PORT,
+        smtpPort: e.SCANNER_SMTP_PORT,
+        timeoutMs: e.SCANNER_TLS_TIMEOUT_MS,
+        concurrency: e.SCANNER_TLS_CONCURRENCY,
+        profile: e.SCANNER_TLS_PROFILE,
+      },
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,

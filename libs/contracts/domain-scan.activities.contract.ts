@@ -14,6 +14,8 @@ export interface DomainScanActivities {
   checkBimi(input: PostureCheckInput): Promise<ScannerSummary>;
   checkDnssec(input: PostureCheckInput): Promise<ScannerSummary>;
   checkCaa(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkTls(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkSmtp(input: PostureCheckInput): Promise<ScannerSummary>;
   finishScan(input: {
     scanId: string;
     status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>;
@@ -34,4 +36,6 @@ export const postureCheckActivity = {
   bimi: 'checkBimi',
   dnssec: 'checkDnssec',
   caa: 'checkCaa',
+  tls: 'checkTls',
+  smtp: 'checkSmtp',
 } as const satisfies Record<PostureCheck, keyof DomainScanActivities>;
