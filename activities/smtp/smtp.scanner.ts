@@ -65,7 +65,7 @@ export async function scanSmtp(domain: string, ctx: CheckContext): Promise<Check
   const run = limiter(opts.hostConcurrency);
   data.hosts = await Promise.all(
     hosts.map((h) =>
-      run(() => scanMxHost(h.exchange, h.priority, ctx, opts, undetermined, findings)),
+      run(() => scanSmtpHost(h.exchange, h.priority, ctx, opts, undetermined, findings)),
     ),
   );
   const ok = data.hosts.filter((h) => h.starttls === true && h.tls?.handshake.completed);
@@ -80,7 +80,11 @@ export async function scanSmtp(domain: string, ctx: CheckContext): Promise<Check
   return report();
 }
 
-async function scanMxHost(
+/**
+ * One SMTP server: banner, EHLO, STARTTLS, then the TLS evaluation over STARTTLS. Findings and
+ * what could not be determined are appended to the arrays given (also used by `perimeter scan tls`).
+ */
+export async function scanSmtpHost(
   host: string,
   priority: number,
   ctx: CheckContext,

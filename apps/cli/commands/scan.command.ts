@@ -1,6 +1,7 @@
 import { runDomainChecks, type DomainReport } from '../../../activities/domain-report';
 import { loadConfig } from '../../../libs/config/config';
 import { scannerHttpsOptions } from '../../../libs/config/scanner-https';
+import { scannerTlsOptions } from '../../../libs/config/scanner-tls';
 import { DomainScanners, resolveScanners } from '../../../libs/contracts';
 import { InvalidDomainName, validateDomainName } from '../../../libs/domain-name';
 import { createScannerResolver } from '../../../libs/net/scanner-resolver';
@@ -81,6 +82,7 @@ export async function scanDomainCommand(
       allowPrivateTargets: opts.allowPrivate ?? config.scanners.allowPrivateTargets,
       extraPublicSuffixes: config.scanners.extraPublicSuffixes,
       https: scannerHttpsOptions(config),
+      tls: scannerTlsOptions(config),
     },
     {
       dkimSelectors: opts.dkimSelectors
