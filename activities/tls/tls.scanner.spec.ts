@@ -301,3 +301,15 @@ describe('timeouts are "could not determine", never a finding', () => {
 
 describeCatalogue('tls', TlsFindings, emittedTls);
 describeCatalogue('certificate', CertificateFindings, emittedCertificate);
+
+describe('scanTls on names without a web endpoint', () => {
+  it('no address for the domain nor www: nothing to report, and that is a definite answer', async () => {
+    const r = await scanTls('smtp-good.perimeter.test', ctx);
+    expect(r).toMatchObject({
+      status: 'completed',
+      findings: [],
+      undetermined: [],
+      data: { hosts: [] },
+    });
+  });
+});

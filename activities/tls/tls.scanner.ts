@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { TargetNotAllowed } from '../../libs/net/errors';
+import { TargetNotAllowed, TargetUnresolvable } from '../../libs/net/errors';
 import { resolveTarget } from '../../libs/net/target-guard';
 import { type CheckReport, checkReport } from '../common/check-report';
 import type { CheckContext } from '../common/dns-lookup';
@@ -33,6 +33,7 @@ export async function allowedAddress(
     return allowed.find((a) => isIP(a) === 4) ?? allowed[0] ?? null;
   } catch (err) {
     if (err instanceof TargetNotAllowed) throw err;
+    if (err instanceof TargetUnresolvable) return null;
     const e = err as NodeJS.ErrnoException;
     undetermined.push({ name: host, type: 'A/AAAA', code: e.code ?? 'EUNKNOWN' });
     return null;

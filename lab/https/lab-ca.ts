@@ -1,4 +1,10 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  createPrivateKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+} from 'node:crypto';
 import forge from 'node-forge';
 
 export interface IssueOptions {
@@ -37,6 +43,32 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 // (native, fast) and handed to node-forge for the certificates.
 let cachedKeys: { ca: forge.pki.rsa.KeyPair; leaf: forge.pki.rsa.KeyPair } | undefined;
 let cachedCa: LabCa | undefined;
+
+/**
+ * Signs with node:crypto (native; forge's JavaScript RSA takes tens of milliseconds per
+ * certificate, which the many TLS postures would pay at every lab start). forge builds the
+ * certificate, node:crypto signs its TBS bytes.
+ */
+function signNative(cert: forge.pki.Certificate, key: forge.pki.PrivateKey, hash = 'sha256'): void {
+  const oid =
+    hash === 'sha1'
+      ? forge.pki.oids.sha1WithRSAEncryption!
+      : forge.pki.oids.sha256WithRSAEncryption!;
+  cert.siginfo.algorithmOid = oid;
+  cert.signatureOid = oid;
+  // getTBSCertificate exists in node-forge but not in its type definitions.
+  const pki = forge.pki as unknown as {
+    getTBSCertificate(c: forge.pki.Certificate): forge.asn1.Asn1;
+  };
+  const tbs = forge.asn1.toDer(pki.getTBSCertificate(cert)).getBytes();
+  let native = nativeKeys.get(key);
+  if (!native) {
+    native = createPrivateKey(forge.pki.privateKeyToPem(key));
+    nativeKeys.set(key, native);
+  }
+  cert.signature = sign(hash, Buffer.from(tbs, 'binary'), native).toString('binary');
+}
+const nativeKeys = new WeakMap<forge.pki.PrivateKey, KeyObject>();
 
 function rsaKeyPair(bits = 2048): forge.pki.rsa.KeyPair {
   const { privateKey } = generateKeyPairSync('rsa', {
@@ -84,7 +116,7 @@ export function createLabCa(): LabCa {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  ca.sign(caKeys.privateKey, forge.md.sha256.create());
+  signNative(ca, caKeys.privateKey);
   const caPem = forge.pki.certificateToPem(ca);
   const keyPem = forge.pki.privateKeyToPem(leafKeys.privateKey);
 
@@ -108,9 +140,10 @@ export function createLabCa(): LabCa {
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: hostnames.map((value) => ({ type: 2, value })) },
     ]);
-    cert.sign(
+    signNative(
+      cert,
       opts.selfSigned ? subjectKeys.privateKey : caKeys.privateKey,
-      opts.sha1 ? forge.md.sha1.create() : forge.md.sha256.create(),
+      opts.sha1 ? 'sha1' : 'sha256',
     );
     return {
       certPem: forge.pki.certificateToPem(cert),
@@ -138,7 +171,7 @@ export function createLabCa(): LabCa {
         { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
         { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
       ]);
-      cert.sign(caKeys.privateKey, forge.md.sha256.create());
+      signNative(cert, caKeys.privateKey);
       intermediate = { cert, pem: forge.pki.certificateToPem(cert) };
     }
     const cert = forge.pki.createCertificate();
@@ -154,7 +187,7 @@ export function createLabCa(): LabCa {
       { name: 'extKeyUsage', serverAuth: true },
       { name: 'subjectAltName', altNames: hostnames.map((value) => ({ type: 2, value })) },
     ]);
-    cert.sign(caKeys.privateKey, forge.md.sha256.create());
+    signNative(cert, caKeys.privateKey);
     return { certPem: forge.pki.certificateToPem(cert), keyPem, intermediatePem: intermediate.pem };
   };
 

@@ -55,7 +55,9 @@ describe('mail and DNS posture checks in domainScan', () => {
       'dnssec',
       'mta-sts',
       'mx',
+      'smtp',
       'spf',
+      'tls',
       'tls-rpt',
     ]);
     expect(result.progress.every((p: { state: string }) => p.state === 'DONE')).toBe(true);
@@ -76,6 +78,8 @@ describe('mail and DNS posture checks in domainScan', () => {
         'checkBimi',
         'checkDnssec',
         'checkCaa',
+        'checkTls',
+        'checkSmtp',
       ]),
     );
 
