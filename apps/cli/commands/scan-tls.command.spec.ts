@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
 import { parseTarget, scanTlsCommand, type TlsCommandReport } from './scan-tls.command';
+import { scanDomainCommand } from './scan.command';
 
 let lab: Lab;
 const saved = { ...process.env };
@@ -85,5 +86,22 @@ describe('perimeter scan tls', () => {
     expect(parseTarget('example.com:8443')).toEqual({ host: 'example.com', port: 8443 });
     expect(parseTarget('[::1]:443')).toEqual({ host: '::1', port: 443 });
     expect(parseTarget('2001:db8::1')).toEqual({ host: '2001:db8::1' });
+  });
+});
+
+describe('perimeter scan domain --only tls,smtp', () => {
+  it('runs the two transport scanners and nothing else', async () => {
+    const lines: string[] = [];
+    const code = await scanDomainCommand(
+      'smtp-good.perimeter.test',
+      { only: 'tls,smtp', allowPrivate: true, format: 'table' },
+      (l) => lines.push(l),
+    );
+    expect(code).toBe(0);
+    const output = lines.join('\n');
+    expect(output).toMatch(/^tls$/m);
+    expect(output).toMatch(/^smtp$/m);
+    expect(output).not.toMatch(/^dmarc$/m);
+    expect(output).toMatch(/PASS {2}smtp-tls\.starttls-everywhere/);
   });
 });
