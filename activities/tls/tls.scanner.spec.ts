@@ -221,6 +221,29 @@ describe('scanTls against the lab TLS postures', () => {
     ]);
   });
 
+  it('tls-13-only: the chain comes from a full TLS 1.3 handshake (1.3 encrypts it)', async () => {
+    const r = await scan('tls-13-only.perimeter.test');
+    expect(ids(r)).toEqual([
+      'certificate.valid',
+      'tls.forward-secrecy',
+      'tls.ocsp-stapling-missing',
+      'tls.profile-compliant',
+      'tls.protocols-modern',
+    ]);
+    expect(host(r)).toMatchObject({
+      certificateSource: 'tls-client',
+      secureRenegotiation: null,
+      extendedMasterSecret: null,
+      fallbackScsv: null,
+      certificate: { chainsToTrustedRoot: true, missingIntermediate: false },
+    });
+    expect(host(r).certificate?.certificates.map((c) => c.subject)).toEqual([
+      'CN=tls-13-only.perimeter.test',
+      'CN=Perimeter Lab Intermediate CA, O=Perimeter lab',
+      'CN=Perimeter Lab CA, O=Perimeter lab',
+    ]);
+  });
+
   it('tls-weak-cert: SHA-1 signature and a 1024-bit key', async () => {
     const r = await scan('tls-weak-cert.perimeter.test');
     expect(ids(r).filter((id) => id.startsWith('certificate.'))).toEqual([

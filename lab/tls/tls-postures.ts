@@ -134,6 +134,7 @@ export function labTlsHosts(ca: LabCa): LabTlsHost[] {
       suites: [0xc02f],
       certificates: der(ca.issue(n, { sha1: true, keyBits: 1024 }).certPem),
     })),
+    host(16, 'tls-13-only', (n) => ({ ...modern(n, chain(n)), minVersion: 'TLSv1.3' })),
     host(15, 'tls-anonymous', () => ({
       kind: 'legacy',
       versions: [0x0303],
