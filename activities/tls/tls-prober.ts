@@ -73,13 +73,15 @@ export function limiter(max: number) {
   let active = 0;
   const queue: Array<() => void> = [];
   return async <T>(fn: () => Promise<T>): Promise<T> => {
+    // A finishing task hands its slot straight to the next waiter, so no newcomer slips in between.
     if (active >= max) await new Promise<void>((r) => queue.push(r));
-    active++;
+    else active++;
     try {
       return await fn();
     } finally {
-      active--;
-      queue.shift()?.();
+      const next = queue.shift();
+      if (next) next();
+      else active--;
     }
   };
 }
@@ -261,10 +263,8 @@ export async function probeTls(target: ProbeTarget, opts: ProberOptions): Promis
       })(),
     );
   }
-  if (tlsAccepted.includes('tls1.3')) {
-    // TLS 1.3 has its own renegotiation-free design and always binds the master secret.
-    result.secureRenegotiation ??= null;
-  }
+  // TLS 1.3 alone: no renegotiation and a master secret always bound to the handshake, so
+  // secureRenegotiation and extendedMasterSecret stay null (not applicable).
 
   // 4. TLS_FALLBACK_SCSV: a lower version with the signal must be refused by a server that can do better.
   if (tlsAccepted.length >= 2) {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { legacyReply } from '../../lab/tls/legacy-hello-server';
 import { buildClientHello, buildSsl2ClientHello } from './client-hello';
 import { parseServerReply } from './server-reply';
+import { limiter } from './tls-prober';
 
 const record = (type: number, body: Buffer) =>
   Buffer.concat([Buffer.from([type, 3, 3, body.length >> 8, body.length & 0xff]), body]);
@@ -81,5 +82,24 @@ describe('buildClientHello', () => {
     const tls13 = buildClientHello({ version: 'tls1.3', suites: [0x1301], sni: 'example.org' });
     expect(tls13.includes(Buffer.from([0, 43, 0, 3, 2, 3, 4]))).toBe(true);
     expect(tls13.includes(Buffer.from('example.org'))).toBe(true);
+  });
+});
+
+describe('limiter', () => {
+  it('never runs more than its maximum at once, newcomers included', async () => {
+    const run = limiter(2);
+    let active = 0;
+    let peak = 0;
+    const task = () =>
+      run(async () => {
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 5));
+        active--;
+      });
+    const first = Array.from({ length: 5 }, task);
+    await new Promise((r) => setTimeout(r, 6));
+    await Promise.all([...first, ...Array.from({ length: 5 }, task)]);
+    expect(peak).toBe(2);
   });
 });
