@@ -3,7 +3,8 @@
  * the lab TLS postures on 127.0.5.x, and gets the whole `scanTls` evaluation: protocol, suite,
  * group and extension probes with hand-built ClientHellos, one full Node TLS handshake, the
  * certificate chain and the findings. The lab servers run in this same process, so their CPU
- * counts against the figures. Prints hosts/s, handshakes/s and peak RSS.
+ * counts against the figures. Prints hosts/s, handshakes/s, CPU seconds used (scanner and servers
+ * together; on a shared machine wall time also waits for a CPU) and peak RSS.
  * Run: `npm run bench:tls` (BENCH_HOSTS, BENCH_CONCURRENCY to change the load).
  */
 import { loadavg } from 'node:os';
@@ -59,6 +60,7 @@ async function main() {
     let unknown = 0;
     let next = 0;
     const memory = peakRss();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
@@ -70,6 +72,9 @@ async function main() {
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    // Scanner and lab servers together: what this process got of the CPUs.
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const peak = memory.stop();
     console.table([
       {
@@ -80,6 +85,8 @@ async function main() {
         'hosts/s': +(hosts.length / seconds).toFixed(1),
         handshakes,
         'handshakes/s': Math.round(handshakes / seconds),
+        'CPU s': +cpuSeconds.toFixed(1),
+        'handshakes/CPU-s': Math.round(handshakes / cpuSeconds),
         'undetermined hosts': unknown,
         'peak RSS MB': Math.round(peak / 1024 / 1024),
       },
