@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLab, type Lab } from '../../../lab/lab';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
 
 const REQUEST = `mutation($o: ID!, $d: String!, $s: [String!]) {
@@ -45,6 +46,7 @@ describe('TLS and SMTP STARTTLS scanners in domainScan', () => {
   it('tls and smtp run as their own activities and store their results with catalogued findings', async () => {
     const done = await scan('smtp-good.perimeter.test', ['tls', 'smtp']);
     expect(done.status).toBe('COMPLETED');
+    await recordHistoryIfAsked(stack, done.workflowId);
     expect(done.results.map((r: { scanner: string }) => r.scanner).sort()).toEqual(['smtp', 'tls']);
     const smtp = result(done, 'smtp');
     expect(smtp.status).toBe('COMPLETED');
