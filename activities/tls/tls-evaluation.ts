@@ -106,7 +106,8 @@ export async function evaluateTlsEndpoint(
         ? 'tls-client'
         : null,
     certificate,
-    profiles: TlsProfiles.map((p) => checkProfile(p, input)),
+    // Only a server that speaks some TLS has a configuration to compare.
+    profiles: accepted.length ? TlsProfiles.map((p) => checkProfile(p, input)) : [],
     guidelineProfile: opts.profile ?? TLS_DEFAULTS.profile,
   };
 }

@@ -157,9 +157,7 @@ export async function scanTlsCommand(
         findings,
       );
       if (smtp.error?.code === 'TargetNotAllowed') {
-        out(
-          `target not allowed: ${smtp.error.message} (ALLOW_PRIVATE_TARGETS or --allow-private for the lab)`,
-        );
+        out(`target not allowed: ${smtp.error.message}`);
         return 1;
       }
       report = {
@@ -199,9 +197,7 @@ export async function scanTlsCommand(
     }
   } catch (err) {
     if (err instanceof TargetNotAllowed) {
-      out(
-        `target not allowed: ${err.message} (ALLOW_PRIVATE_TARGETS or --allow-private for the lab)`,
-      );
+      out(`target not allowed: ${err.message}`);
       return 1;
     }
     throw err;
