@@ -59,6 +59,15 @@ const own: FindingDefinition[] = [
     references: ['RFC 5321: Simple Mail Transfer Protocol'],
   },
   {
+    id: 'smtp-tls.mx-hosts-capped',
+    severity: 'info',
+    title: 'SMTP: only the most preferred MX hosts were checked',
+    explanation:
+      'The domain has more MX hosts than a scan checks (10, by preference); the others were not checked for STARTTLS.',
+    fix: 'Nothing to fix if the extra hosts are intended; check them one by one with `perimeter scan tls <host> --starttls smtp`.',
+    references: [RFC3207],
+  },
+  {
     id: 'smtp-tls.no-mx',
     severity: 'info',
     title: 'SMTP: no MX host to check',

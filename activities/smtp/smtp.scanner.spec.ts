@@ -93,6 +93,14 @@ describe('scanSmtp against the lab SMTP postures', () => {
     expect(ids(r)).toEqual(['smtp-tls.no-service', 'smtp-tls.no-service']);
   });
 
+  it('more than 10 MX hosts: the 10 most preferred are checked, the rest named', async () => {
+    const r = await scan('spf-mx-eleven-hosts.perimeter.test');
+    expect(r.data.hosts).toHaveLength(10);
+    expect(r.data.skipped).toEqual(['mx11.spf-mx-eleven-hosts.perimeter.test']);
+    expect(ids(r)).toContain('smtp-tls.mx-hosts-capped');
+    expect(ids(r)).not.toContain('smtp-tls.starttls-everywhere');
+  });
+
   it('a timeout is "could not determine": status unknown, no finding about the host', async () => {
     // 127.0.6.3 is the broken host: give it no time at all to answer the banner.
     const r = await scan('smtp-good.perimeter.test', { tls: { ...ctx.tls, timeoutMs: 1 } });

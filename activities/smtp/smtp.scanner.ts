@@ -32,7 +32,12 @@ export interface SmtpHostReport {
 
 export interface SmtpData {
   hosts: SmtpHostReport[];
+  /** MX hosts beyond MAX_MX_HOSTS (by preference), not scanned. */
+  skipped: string[];
 }
+
+/** A domain's MX hosts scanned at most: a hostile MX set must not keep a worker busy for hours. */
+export const MAX_MX_HOSTS = 10;
 
 type Undetermined = CheckReport['undetermined'];
 
@@ -46,10 +51,20 @@ export async function scanSmtp(domain: string, ctx: CheckContext): Promise<Check
   const mx = await scanMx(name, ctx);
   const undetermined: Undetermined = [...mx.undetermined];
   const findings: Finding[] = [];
-  const data: SmtpData = { hosts: [] };
+  const data: SmtpData = { hosts: [], skipped: [] };
   const report = () => checkReport({ check: 'smtp', domain: name, findings, data, undetermined });
   if (mx.status === 'unknown' && mx.data.hosts.length === 0) return report();
-  const hosts = mx.data.hosts.filter((h) => !h.ipLiteral && h.status === 'resolves');
+  const usable = mx.data.hosts.filter((h) => !h.ipLiteral && h.status === 'resolves');
+  const hosts = usable.slice(0, MAX_MX_HOSTS);
+  data.skipped = usable.slice(MAX_MX_HOSTS).map((h) => h.exchange);
+  if (data.skipped.length) {
+    findings.push({
+      id: 'smtp-tls.mx-hosts-capped',
+      severity: 'info',
+      message: `${name} has ${usable.length} MX hosts; the ${MAX_MX_HOSTS} most preferred were checked, not ${data.skipped.join(', ')}.`,
+      evidence: { checked: MAX_MX_HOSTS, skipped: data.skipped },
+    });
+  }
   if (hosts.length === 0) {
     findings.push({
       id: 'smtp-tls.no-mx',
@@ -69,7 +84,8 @@ export async function scanSmtp(domain: string, ctx: CheckContext): Promise<Check
     ),
   );
   const ok = data.hosts.filter((h) => h.starttls === true && h.tls?.handshake.completed);
-  if (ok.length === data.hosts.length) {
+  // "Everywhere" only when every MX host was checked.
+  if (ok.length === data.hosts.length && data.skipped.length === 0) {
     findings.unshift({
       id: 'smtp-tls.starttls-everywhere',
       severity: 'pass',
