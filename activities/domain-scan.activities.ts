@@ -51,8 +51,10 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
   async function runCheck(check: PostureCheck, input: PostureCheckInput): Promise<ScannerSummary> {
     const { attempt } = Context.current().info;
     const startedAt = new Date();
+    // The TLS and SMTP scanners stop starting handshakes once the activity is cancelled.
+    const checkCtx = { ...ctx, tls: { ...ctx.tls, signal: Context.current().cancellationSignal } };
     let report = await withHeartbeats(() =>
-      postureChecks[check](input.domain, ctx, { dkimSelectors: input.dkimSelectors }),
+      postureChecks[check](input.domain, checkCtx, { dkimSelectors: input.dkimSelectors }),
     );
     if (check === 'mta-sts' && report.status === 'completed') {
       const previous = await previousResultData(dataSource, input.scanId, 'mta-sts');

@@ -28,6 +28,8 @@ export interface TlsScanOptions {
   profile?: TlsProfile;
   /** The name the SMTP client gives in EHLO. */
   ehloName?: string;
+  /** Cancellation (the activity's): stops starting handshakes. */
+  signal?: AbortSignal;
 }
 
 export const TLS_DEFAULTS = {
@@ -72,7 +74,7 @@ export async function evaluateTlsEndpoint(
   const [probe, handshake] = await Promise.all([
     probeTls(
       { sni: endpoint.sni, connect: endpoint.connect },
-      { timeoutMs, concurrency: opts.concurrency ?? TLS_DEFAULTS.concurrency },
+      { timeoutMs, concurrency: opts.concurrency ?? TLS_DEFAULTS.concurrency, signal: opts.signal },
     ),
     completeHandshake(endpoint.connect, { sni: endpoint.sni, timeoutMs }),
   ]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { legacyReply } from '../../lab/tls/legacy-hello-server';
 import { buildClientHello, buildSsl2ClientHello } from './client-hello';
 import { parseServerReply } from './server-reply';
-import { limiter } from './tls-prober';
+import { limiter, probeTls } from './tls-prober';
 
 const record = (type: number, body: Buffer) =>
   Buffer.concat([Buffer.from([type, 3, 3, body.length >> 8, body.length & 0xff]), body]);
@@ -101,5 +101,18 @@ describe('limiter', () => {
     await new Promise((r) => setTimeout(r, 6));
     await Promise.all([...first, ...Array.from({ length: 5 }, task)]);
     expect(peak).toBe(2);
+  });
+});
+
+describe('probeTls cancellation', () => {
+  it('once the signal is aborted no handshake starts, and nothing is claimed', async () => {
+    const connect = () => Promise.reject(new Error('must not connect'));
+    const r = await probeTls(
+      { connect },
+      { timeoutMs: 1000, concurrency: 2, signal: AbortSignal.abort() },
+    );
+    expect(r.handshakes).toBe(0);
+    expect(r.reachable).toBe(false);
+    expect(Object.values(r.protocols)).toEqual(Array(6).fill('unknown'));
   });
 });

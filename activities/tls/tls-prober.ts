@@ -30,6 +30,8 @@ export interface ProberOptions {
   timeoutMs: number;
   /** Handshakes at once against this server. */
   concurrency: number;
+  /** Once aborted (the activity was cancelled), no new handshake starts. */
+  signal?: AbortSignal;
 }
 
 export type Support = 'accepted' | 'refused' | 'unknown';
@@ -117,6 +119,7 @@ export async function probeTls(target: ProbeTarget, opts: ProberOptions): Promis
   let reachable = false;
   const send = (hello: Omit<ClientHelloOptions, 'sni'>): Promise<ProbeOutcome> =>
     run(async () => {
+      if (opts.signal?.aborted) return { kind: 'timeout' } as const;
       handshakes++;
       const o = await probe(target.connect, buildClientHello({ ...hello, sni: target.sni }), {
         timeoutMs: opts.timeoutMs,
@@ -140,6 +143,7 @@ export async function probeTls(target: ProbeTarget, opts: ProberOptions): Promis
       const o =
         v === 'ssl2'
           ? await run(async () => {
+              if (opts.signal?.aborted) return { kind: 'timeout' } as const;
               handshakes++;
               const r = await probe(target.connect, buildSsl2ClientHello(), {
                 timeoutMs: opts.timeoutMs,
