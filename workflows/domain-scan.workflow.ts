@@ -42,6 +42,7 @@ function scannerProxy(startToCloseTimeout: Duration) {
       nonRetryableErrorTypes: ['InvalidDomainName', 'TargetNotAllowed'],
     },
   });
+const transport = scannerProxy('5 minutes'); // dozens of bounded TLS handshakes per host
 }
 
 const quick = scannerProxy('1 minute');
@@ -60,6 +61,8 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   dmarc: check(recursive, postureCheckActivity.dmarc),
   spf: check(recursive, postureCheckActivity.spf),
   dkim: check(dkim, postureCheckActivity.dkim),
+  tls: check(transport, postureCheckActivity.tls),
+  smtp: check(transport, postureCheckActivity.smtp),
   mx: check(quick, postureCheckActivity.mx),
   'mta-sts': check(recursive, postureCheckActivity['mta-sts']), // DNS, then an HTTPS fetch
   'tls-rpt': check(quick, postureCheckActivity['tls-rpt']),

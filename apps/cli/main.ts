@@ -9,6 +9,9 @@ const USAGE = `perimeter <command>
   scan domain <name> [--only mail,dns,spf,…] [--dns-server host:port] [--allow-private]
                      [--dkim-selectors a,b] [--format json|table]
                           scan a domain now, without any server
+  scan tls <host[:port]> [--starttls smtp] [--sni name] [--dns-server host:port] [--allow-private]
+                     [--format json|table]
+                          TLS protocols, suites, certificate of one endpoint (or SMTP STARTTLS)
   surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
                           attack surface of a cloud inventory, without any server
   admin create-user <email> [--super-admin]
@@ -37,6 +40,8 @@ PERIMETER_TOKEN), --organisation <slug|id> when the token sees several; --format
   audit update <id> [schedule options] [--only …] --server <url>
                           recurring audits (Temporal Schedules)
 
+      starttls: { type: 'string' },
+      sni: { type: 'string' },
 Configuration comes from the environment (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -177,6 +182,16 @@ async function main(argv: string[]): Promise<number> {
         superAdmin: values['super-admin'] ?? false,
       });
     case 'scan':
+      if (sub === 'tls' && arg) {
+        if (values.format && values.format !== 'json' && values.format !== 'table') break;
+        return (await import('./commands/scan-tls.command.js')).scanTlsCommand(arg, {
+          starttls: values.starttls,
+          sni: values.sni,
+          dnsServer: values['dns-server'],
+          allowPrivate: values['allow-private'],
+          format: values.format as 'json' | 'table' | undefined,
+        });
+      }
       if (sub !== 'domain' || !arg) break;
       if (values.format && values.format !== 'json' && values.format !== 'table') break;
       return (await import('./commands/scan.command.js')).scanDomainCommand(arg, {

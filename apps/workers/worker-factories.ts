@@ -8,6 +8,7 @@ import { createOrganisationScanActivities } from '../../activities/organisation-
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
+import { scannerTlsOptions } from '../../libs/config/scanner-tls';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { findProofSubject } from '../../libs/db/proof.repository';
@@ -61,6 +62,7 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.domainScans,
+      tls: scannerTlsOptions(config),
     activities: {
       ...createDomainScanActivities({
         dataSource: deps.dataSource,

@@ -147,6 +147,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     }
     const jwtSecret = await localJwtSecret(data);
 
+      SCANNER_TLS_PORT: String(lab.tls.port),
+      SCANNER_SMTP_PORT: String(lab.smtp.port),
     const env = {
       ...process.env,
       DATABASE_URL: databaseUrl,
