@@ -42,13 +42,13 @@ function scannerProxy(startToCloseTimeout: Duration) {
       nonRetryableErrorTypes: ['InvalidDomainName', 'TargetNotAllowed'],
     },
   });
-const transport = scannerProxy('5 minutes'); // dozens of bounded TLS handshakes per host
 }
 
 const quick = scannerProxy('1 minute');
 const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
 const dkim = scannerProxy('3 minutes'); // dozens of selectors
 const web = scannerProxy('3 minutes'); // four endpoints, each up to ten redirects
+const transport = scannerProxy('5 minutes'); // dozens of bounded TLS handshakes per host
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
 const check =
@@ -61,8 +61,6 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   dmarc: check(recursive, postureCheckActivity.dmarc),
   spf: check(recursive, postureCheckActivity.spf),
   dkim: check(dkim, postureCheckActivity.dkim),
-  tls: check(transport, postureCheckActivity.tls),
-  smtp: check(transport, postureCheckActivity.smtp),
   mx: check(quick, postureCheckActivity.mx),
   'mta-sts': check(recursive, postureCheckActivity['mta-sts']), // DNS, then an HTTPS fetch
   'tls-rpt': check(quick, postureCheckActivity['tls-rpt']),
@@ -70,6 +68,8 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   dnssec: check(quick, postureCheckActivity.dnssec),
   caa: check(recursive, postureCheckActivity.caa),
   web: check(web, postureCheckActivity.web),
+  tls: check(transport, postureCheckActivity.tls),
+  smtp: check(transport, postureCheckActivity.smtp),
 };
 
 function failureMessage(err: unknown): string {

@@ -74,11 +74,9 @@ async function main(argv: string[]): Promise<number> {
       timeout: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
-      organisation: { type: 'string' },
       concurrency: { type: 'string' },
       'no-follow': { type: 'boolean' },
       domain: { type: 'string' },
-      every: { type: 'string' },
       offset: { type: 'string' },
       at: { type: 'string' },
       days: { type: 'string' },
@@ -87,6 +85,8 @@ async function main(argv: string[]): Promise<number> {
       overlap: { type: 'string' },
       paused: { type: 'boolean' },
       note: { type: 'string' },
+      starttls: { type: 'string' },
+      sni: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;

@@ -62,7 +62,6 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.domainScans,
-      tls: scannerTlsOptions(config),
     activities: {
       ...createDomainScanActivities({
         dataSource: deps.dataSource,
@@ -70,6 +69,7 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
         allowPrivateTargets: config.scanners.allowPrivateTargets,
         extraPublicSuffixes: config.scanners.extraPublicSuffixes,
         https: scannerHttpsOptions(config),
+        tls: scannerTlsOptions(config),
       }),
       // Time-stamping runs after each scan, on the same queue.
       ...createProofActivities({

@@ -49,11 +49,6 @@ const tsaList = z
   .pipe(
     z
       .array(
-  SCANNER_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-  SCANNER_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(25),
-  SCANNER_TLS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
-  SCANNER_TLS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(5),
-  SCANNER_TLS_PROFILE: z.enum(['modern', 'intermediate', 'old']).default('intermediate'),
         z.object({
           name: z.string().min(1),
           url: z.string().url(),
@@ -85,14 +80,11 @@ const schema = z.object({
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SCANNER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SCANNER_WEB_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
-    /** TLS and SMTP STARTTLS scans: ports (TLS port override for the lab only), limits, profile. */
-    tls: {
-      port: number | undefined;
-      smtpPort: number;
-      timeoutMs: number;
-      concurrency: number;
-      profile: 'modern' | 'intermediate' | 'old';
-    };
+  SCANNER_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  SCANNER_TLS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  SCANNER_TLS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(5),
+  SCANNER_TLS_PROFILE: z.enum(['modern', 'intermediate', 'old']).default('intermediate'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -140,15 +132,16 @@ export interface PerimeterConfig {
     httpPort: number | undefined;
     /** Each request of the web scanner; a timeout is "could not determine", not a finding. */
     webTimeoutMs: number;
+    /** TLS and SMTP STARTTLS scans: ports (TLS port override for the lab only), limits, profile. */
+    tls: {
+      port: number | undefined;
+      smtpPort: number;
+      timeoutMs: number;
+      concurrency: number;
+      profile: 'modern' | 'intermediate' | 'old';
+    };
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
-      tls: {
-        port: e.SCANNER_TLS_PORT,
-        smtpPort: e.SCANNER_SMTP_PORT,
-        timeoutMs: e.SCANNER_TLS_TIMEOUT_MS,
-        concurrency: e.SCANNER_TLS_CONCURRENCY,
-        profile: e.SCANNER_TLS_PROFILE,
-      },
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   auth: {
     /** Email + password sign-in issuing Perimeter's own tokens (the embedded stack). */
@@ -216,6 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       httpsPort: e.SCANNER_HTTPS_PORT,
       httpPort: e.SCANNER_HTTP_PORT,
       webTimeoutMs: e.SCANNER_WEB_TIMEOUT_MS,
+      tls: {
+        port: e.SCANNER_TLS_PORT,
+        smtpPort: e.SCANNER_SMTP_PORT,
+        timeoutMs: e.SCANNER_TLS_TIMEOUT_MS,
+        concurrency: e.SCANNER_TLS_CONCURRENCY,
+        profile: e.SCANNER_TLS_PROFILE,
+      },
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,

@@ -17,12 +17,12 @@ export function useLab(ready: (lab: Lab, ctx: CheckContext) => void): void {
       extraPublicSuffixes: ['perimeter.test'],
       allowPrivateTargets: true,
       https: {
-      tls: { port: lab.tls.port, smtpPort: lab.smtp.port, timeoutMs: 3000 },
         port: lab.https.port,
         extraCaPems: [lab.https.caPem],
         httpPort: lab.http.port,
         webTimeoutMs: 1500,
       },
+      tls: { port: lab.tls.port, smtpPort: lab.smtp.port, timeoutMs: 3000 },
     });
   });
   afterAll(async () => {
