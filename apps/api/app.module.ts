@@ -12,6 +12,7 @@ import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { SurfaceModule } from './surface/surface.module';
+import { BucketsModule } from './buckets/buckets.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -70,6 +71,7 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        BucketsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

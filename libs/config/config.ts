@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { S3ConnectionConfig } from '../s3/s3-client';
 
 /** Thrown when the environment does not describe a runnable configuration. */
 export class ConfigError extends Error {
@@ -61,6 +62,24 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  CLAMD_ADDRESS: z
+    .string()
+    .regex(/^(\/.+|(\[[^\]]+\]|[^:/]+):\d{1,5})$/, 'expected host:port or /path/to/clamd.sock')
+    .default('127.0.0.1:3310'),
+  CLAMD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  BUCKET_SCAN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  BUCKET_SCAN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  BUCKET_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  BUCKET_NOTIFICATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface PerimeterConfig {
@@ -89,6 +108,18 @@ export interface PerimeterConfig {
     oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   };
   rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
+  s3: S3ConnectionConfig;
+  buckets: {
+    /** `host:port` or the path of clamd's Unix socket. */
+    clamdAddress: string;
+    clamdTimeoutMs: number;
+    /** Default largest object scanned (bytes) for new buckets; larger ones are SKIPPED. */
+    maxObjectBytes: number;
+    scanAttempts: number;
+    sweepConcurrency: number;
+    /** Senders of bucket notifications prove they know it; unset refuses every notification. */
+    notificationSecret: string | undefined;
+  };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -105,6 +136,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
   }
   if (Boolean(e.AUTH_OIDC_ISSUER) !== Boolean(e.AUTH_OIDC_AUDIENCE)) {
     problems.push('  AUTH_OIDC_ISSUER and AUTH_OIDC_AUDIENCE: set both or neither');
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    problems.push('  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -150,6 +184,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       perMinute: e.RATE_LIMIT_PER_MINUTE,
       notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
       authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
+    },
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    buckets: {
+      clamdAddress: e.CLAMD_ADDRESS,
+      clamdTimeoutMs: e.CLAMD_TIMEOUT_MS,
+      maxObjectBytes: e.BUCKET_SCAN_MAX_BYTES,
+      scanAttempts: e.BUCKET_SCAN_ATTEMPTS,
+      sweepConcurrency: e.BUCKET_SWEEP_CONCURRENCY,
+      notificationSecret: e.BUCKET_NOTIFICATION_SECRET,
     },
   };
 }

@@ -18,18 +18,50 @@ export interface TestS3Server {
   stop(): Promise<void>;
 }
 
+export interface TestS3Plan {
+  port: number;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** S3_* configuration for the worker. */
+  env: Record<string, string>;
+}
+
+/**
+ * Port and credentials of a server not started yet: the API must know them before the server can
+ * start, since versitygw checks its notification webhook (the API) when it starts.
+ */
+export async function planTestS3Server(): Promise<TestS3Plan> {
+  const port = await freePort();
+  const accessKeyId = `test${randomBytes(4).toString('hex')}`;
+  const secretAccessKey = randomBytes(16).toString('hex');
+  return {
+    port,
+    accessKeyId,
+    secretAccessKey,
+    env: {
+      S3_ENDPOINT: `http://127.0.0.1:${port}`,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: accessKeyId,
+      S3_SECRET_ACCESS_KEY: secretAccessKey,
+      S3_FORCE_PATH_STYLE: 'true',
+    },
+  };
+}
+
 /**
  * A real S3 server (versitygw over a temp folder) for one test file. Other features that read
  * from buckets (DMARC report ingest, inventory import) use it the same way.
  */
-export async function startTestS3Server(opts: { webhookUrl?: string } = {}): Promise<TestS3Server> {
+export async function startTestS3Server(
+  opts: { webhookUrl?: string; plan?: TestS3Plan } = {},
+): Promise<TestS3Server> {
+  const plan = opts.plan ?? (await planTestS3Server());
+  const { accessKeyId, secretAccessKey, env } = plan;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'perimeter-s3-'));
-  const accessKeyId = `test${randomBytes(4).toString('hex')}`;
-  const secretAccessKey = randomBytes(16).toString('hex');
   const logs: string[] = [];
   const server = await startS3Server({
     dataDir,
-    port: await freePort(),
+    port: plan.port,
     accessKeyId,
     secretAccessKey,
     webhookUrl: opts.webhookUrl,
@@ -37,13 +69,6 @@ export async function startTestS3Server(opts: { webhookUrl?: string } = {}): Pro
   }).catch((err: Error) => {
     throw new Error(`${err.message}\n${logs.join('')}`);
   });
-  const env = {
-    S3_ENDPOINT: server.endpoint,
-    S3_REGION: server.region,
-    S3_ACCESS_KEY_ID: accessKeyId,
-    S3_SECRET_ACCESS_KEY: secretAccessKey,
-    S3_FORCE_PATH_STYLE: 'true',
-  };
   const client = createS3Client({
     endpoint: server.endpoint,
     region: server.region,
