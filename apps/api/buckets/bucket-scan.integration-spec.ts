@@ -414,6 +414,56 @@ describe('bucket malware scanning', () => {
     expect(await exists('outage', 'eicar-during-outage.txt')).toBe(false);
   });
 
+  it('refuses bad settings and bad sweep requests with clear errors, storing nothing', async () => {
+    const before = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM bucket`);
+    const attempt = async (name: string, settings: Record<string, unknown>) => {
+      const res = await stack.graphql(
+        `mutation($o: ID!, $n: String!, $s: BucketSettingsInput!) {
+           registerBucket(organisationId: $o, name: $n, settings: $s) { id }
+         }`,
+        { o: stack.organisationId, n: name, s: settings },
+      );
+      return res.errors?.[0];
+    };
+    expect(await attempt('Bad_Name', {})).toMatchObject({
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect((await attempt('fine-name', { infectedAction: 'QUARANTINE' }))?.message).toMatch(
+      /quarantineBucket: required/,
+    );
+    expect(
+      (
+        await attempt('fine-name', {
+          webhookUrl: 'file:///etc/passwd',
+          webhookSecret: 'x'.repeat(20),
+        })
+      )?.message,
+    ).toMatch(/webhookUrl: an http\(s\) URL/);
+    expect((await attempt('fine-name', { webhookUrl: 'https://example.com/h' }))?.message).toMatch(
+      /give both or neither/,
+    );
+    expect((await attempt('fine-name', { maxObjectBytes: 1e12 }))?.message).toMatch(
+      /BUCKET_SCAN_MAX_BYTES/,
+    );
+    expect(await attempt('uploads', {})).toMatchObject({ extensions: { code: 'CONFLICT' } });
+    expect(await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM bucket`)).toEqual(
+      before,
+    );
+
+    const sweeps = await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM bucket_sweep`);
+    const res = await stack.graphql(
+      `mutation($b: ID!) { requestBucketScan(bucketId: $b, filters: { minSize: 10, maxSize: 5 }) { id } }`,
+      { b: bucketIds.get('uploads') },
+    );
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'minSize must not exceed maxSize',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(await stack.db.dataSource.query(`SELECT count(*)::int AS n FROM bucket_sweep`)).toEqual(
+      sweeps,
+    );
+  });
+
   it('a sweep of thousands of objects survives a worker restart and scans each object once', async () => {
     const bucketId = await register('sweep', { scanOnUpload: false });
     const total = 2000;

@@ -69,10 +69,11 @@ export class BucketsService {
     if (input.quarantineBucket && !BUCKET_NAME.test(input.quarantineBucket))
       problems.push('quarantineBucket: not a valid S3 bucket name');
     const max = input.maxObjectBytes ?? this.config.buckets.maxObjectBytes;
-    if (!Number.isSafeInteger(max) || max < 1 || max > 2 * 1024 ** 3)
-      problems.push(
-        'maxObjectBytes: a whole number from 1 to 2147483648 (clamd scans nothing larger)',
-      );
+    // The ceiling is clamd's StreamMaxLength, which the deployment sets BUCKET_SCAN_MAX_BYTES to:
+    // past it clamd hangs up mid-stream, and the verdict could only be ERROR.
+    const ceiling = this.config.buckets.maxObjectBytes;
+    if (!Number.isSafeInteger(max) || max < 1 || max > ceiling)
+      problems.push(`maxObjectBytes: a whole number from 1 to ${ceiling} (BUCKET_SCAN_MAX_BYTES)`);
     if (Boolean(input.webhookUrl) !== Boolean(input.webhookSecret))
       problems.push('webhookUrl and webhookSecret: give both or neither');
     if (input.webhookUrl) {
