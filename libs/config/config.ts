@@ -30,6 +30,9 @@ const resolverList = z
     ),
   );
 
+/** `host:port`, `[v6]:port`, or an absolute Unix socket path. */
+const CLAMD_ADDRESS_PATTERN = /^(\/.+|(\[[^\]]+\]|[^:/]+):\d{1,5})$/;
+
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -69,7 +72,7 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: bool.default(false),
   CLAMD_ADDRESS: z
     .string()
-    .regex(/^(\/.+|(\[[^\]]+\]|[^:/]+):\d{1,5})$/, 'expected host:port or /path/to/clamd.sock')
+    .regex(CLAMD_ADDRESS_PATTERN, 'expected host:port or /path/to/clamd.sock')
     .default('127.0.0.1:3310'),
   CLAMD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   BUCKET_SCAN_MAX_BYTES: z.coerce
