@@ -62,6 +62,9 @@ export function parseInstreamReply(reply: string): ClamdVerdict {
   throw new ClamdError(`clamd: ${text || 'no reply'}`);
 }
 
+/** Size of the INSTREAM chunks sent to clamd (its default StreamMaxLength is 100 MB). */
+const CHUNK_BYTES = 256 * 1024;
+
 export class ClamdClient {
   constructor(
     private readonly address: ClamdAddress,
@@ -124,12 +127,31 @@ export class ClamdClient {
         if (socket.destroyed) return reject(new ClamdUnavailable('clamd closed the connection'));
         if (socket.write(buf)) resolve();
         else {
-          socket.once('drain', resolve);
-          socket.once('close', () => reject(new ClamdUnavailable('clamd closed the connection')));
+          const onDrain = () => {
+            socket.off('close', onClose);
+            resolve();
+          };
+          const onClose = () => {
+            socket.off('drain', onDrain);
+            reject(new ClamdUnavailable('clamd closed the connection'));
+          };
+          socket.once('drain', onDrain);
+          socket.once('close', onClose);
         }
       });
     const reply = await this.roundTrip(socket, async () => {
       await write(Buffer.from('zINSTREAM\0'));
+      // S3 bodies arrive in 16-64 KiB pieces; clamd is sent fewer, larger chunks.
+      let pending: Buffer[] = [];
+      let pendingBytes = 0;
+      const flush = async () => {
+        if (!pendingBytes) return;
+        const header = Buffer.alloc(4);
+        header.writeUInt32BE(pendingBytes);
+        await write(Buffer.concat([header, ...pending]));
+        pending = [];
+        pendingBytes = 0;
+      };
       for await (const chunk of body as AsyncIterable<Buffer>) {
         bytes += chunk.length;
         if (bytes > maxBytes) {
@@ -138,11 +160,11 @@ export class ClamdClient {
           socket.destroy();
           return;
         }
-        const header = Buffer.alloc(4);
-        header.writeUInt32BE(chunk.length);
-        await write(header);
-        await write(chunk);
+        pending.push(chunk);
+        pendingBytes += chunk.length;
+        if (pendingBytes >= CHUNK_BYTES) await flush();
       }
+      await flush();
       socket.end(Buffer.alloc(4));
     });
     if (overLimit) return { status: 'too-large', bytes };
