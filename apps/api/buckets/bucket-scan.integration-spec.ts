@@ -3,12 +3,13 @@
  * notifications to the API, a real clamd with the lab's signatures, Postgres and Temporal.
  */
 import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
-import { TaskQueues } from '../../../libs/contracts';
+import { objectScanWorkflowId, TaskQueues } from '../../../libs/contracts';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestClamd, type TestClamd } from '../../../test/support/clamd';
 import {
   planTestS3Server,
@@ -299,6 +300,16 @@ describe('bucket malware scanning', () => {
       expect(v1).toBe(`v1=${expected}`);
     }
     expect(bodies.find((b) => b.key === 'big/large.bin')).toMatchObject({ verdict: 'SKIPPED' });
+    if (process.env.RECORD_HISTORY === 'object-scan-v1') {
+      const digest = createHash('sha256').update('incoming/eicar file.com').digest('hex');
+      await recordHistoryIfAsked(
+        stack,
+        objectScanWorkflowId(bucketIds.get('uploads')!, digest.slice(0, 32), {
+          versionId: null,
+          etag: '44d88612fea8a8f36de82e1278abb02f',
+        }),
+      );
+    }
   });
 
   it('deletes infected objects when told to, and retries a webhook that fails', async () => {
@@ -412,6 +423,8 @@ describe('bucket malware scanning', () => {
       return s.data?.bucketSweep.status === 'COMPLETED' ? true : undefined;
     });
     expect(await exists('outage', 'eicar-during-outage.txt')).toBe(false);
+    if (process.env.RECORD_HISTORY === 'bucket-sweep-v1')
+      await recordHistoryIfAsked(stack, `bucket-sweep:${sweepId}`);
   });
 
   it('refuses bad settings and bad sweep requests with clear errors, storing nothing', async () => {
