@@ -42,6 +42,7 @@ function scannerProxy(startToCloseTimeout: Duration) {
 const quick = scannerProxy('1 minute');
 const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
 const dkim = scannerProxy('3 minutes'); // dozens of selectors
+const web = scannerProxy('3 minutes'); // four endpoints, each up to ten redirects
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
 const check =
@@ -60,6 +61,7 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   bimi: check(quick, postureCheckActivity.bimi),
   dnssec: check(quick, postureCheckActivity.dnssec),
   caa: check(recursive, postureCheckActivity.caa),
+  web: check(web, postureCheckActivity.web),
 };
 
 function failureMessage(err: unknown): string {

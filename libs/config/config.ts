@@ -53,6 +53,8 @@ const schema = z.object({
   SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
   SCANNER_EXTRA_CA_FILES: z.string().default(''),
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_WEB_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +67,10 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
+  GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   S3_ENDPOINT: z.string().url().optional(),
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
@@ -102,6 +108,10 @@ export interface PerimeterConfig {
     extraCaFiles: string[];
     /** Connect here instead of 443 (lab and tests only). */
     httpsPort: number | undefined;
+    /** Connect here instead of 80 for plain HTTP (lab and tests only). */
+    httpPort: number | undefined;
+    /** Each request of the web scanner; a timeout is "could not determine", not a finding. */
+    webTimeoutMs: number;
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -111,6 +121,10 @@ export interface PerimeterConfig {
     oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   };
   rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
+  /** Bounds on what one GraphQL operation may ask for; pages may be capped per organisation. */
+  graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number };
+  /** Base URL of the Temporal Web UI, for links to a scan's workflow. */
+  temporalUiUrl: string;
   s3: S3ConnectionConfig;
   buckets: {
     /** `host:port` or the path of clamd's Unix socket. */
@@ -166,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
         .map((x) => x.trim())
         .filter(Boolean),
       httpsPort: e.SCANNER_HTTPS_PORT,
+      httpPort: e.SCANNER_HTTP_PORT,
+      webTimeoutMs: e.SCANNER_WEB_TIMEOUT_MS,
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,
@@ -188,6 +204,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
       authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+    },
+    temporalUiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''),
     s3: {
       endpoint: e.S3_ENDPOINT,
       region: e.S3_REGION,

@@ -5,7 +5,7 @@ export type ScanKind = (typeof ScanKinds)[number];
 export const ScanStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ScanStatus = (typeof ScanStatuses)[number];
 
-/** Mail and DNS posture checks; each is one activity with its own result row. */
+/** Mail, DNS and web posture checks; each is one activity with its own result row. */
 export const PostureChecks = [
   'dmarc',
   'spf',
@@ -16,6 +16,7 @@ export const PostureChecks = [
   'bimi',
   'dnssec',
   'caa',
+  'web',
 ] as const;
 export type PostureCheck = (typeof PostureChecks)[number];
 
@@ -52,7 +53,15 @@ export function resolveScanners(names: readonly string[]): DomainScanner[] {
   return DomainScanners.filter((s) => wanted.has(s));
 }
 
-export const ScannerStates = ['pending', 'running', 'done', 'failed'] as const;
+/** `could-not-determine`: finished, but answers stayed incomplete (result status `unknown`). */
+export const ScannerStates = [
+  'pending',
+  'running',
+  'done',
+  'failed',
+  'could-not-determine',
+  'cancelled',
+] as const;
 export type ScannerState = (typeof ScannerStates)[number];
 
 /** Outcome of one scanner: `completed` holds findings; `unknown` means it could not determine them. */

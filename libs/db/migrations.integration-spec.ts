@@ -38,6 +38,9 @@ describe('migrations', () => {
       'api_key',
       'app_user',
       'audit_log',
+      'bucket',
+      'bucket_object_result',
+      'bucket_sweep',
       'cloud_environment',
       'domain',
       'inventory_upload',
@@ -46,6 +49,7 @@ describe('migrations', () => {
       'migrations',
       'organisation',
       'scan',
+      'scan_progress',
       'scan_result',
       'surface_query',
     ]);

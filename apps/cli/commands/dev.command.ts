@@ -180,6 +180,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
       SCANNER_EXTRA_CA_FILES: labCaFile,
       SCANNER_HTTPS_PORT: String(lab.https.port),
+      SCANNER_HTTP_PORT: String(lab.http.port),
       AUTH_LOCAL_SIGNIN: 'true',
       AUTH_LOCAL_JWT_SECRET: jwtSecret,
       WORKER_TASK_QUEUES: 'perimeter-domain-scans,perimeter-surface,perimeter-buckets',
@@ -236,6 +237,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  PostgreSQL        ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
     out(`  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${shown(labCaFile)})`);
+    out(`  Lab HTTP          127.0.0.1:${lab.http.port}`);
     out(
       `  S3 server         ${s3.endpoint} (versitygw; access key ${s3Access}, secret in ${shown(data)}/s3-secret-key)`,
     );
