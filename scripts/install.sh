@@ -15,4 +15,18 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -x node_modules/.bin/node
 else
   echo "install: node_modules up to date"
 fi
+
+# clamd and clamdscan (bucket malware scanning) from Debian; sigtool builds the lab's signatures.
+if command -v clamd >/dev/null && command -v clamdscan >/dev/null && command -v sigtool >/dev/null; then
+  echo "install: clamd present"
+elif command -v apt-get >/dev/null; then
+  echo "install: installing clamav-daemon and clamdscan from apt"
+  # The package's own services stay off: Perimeter starts clamd itself with its own configuration.
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clamav-daemon clamdscan ||
+    { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends clamav-daemon clamdscan; }
+else
+  echo "install: clamd is needed (Debian: apt-get install clamav-daemon clamdscan)" >&2
+  exit 1
+fi
+
 bash scripts/tools.sh

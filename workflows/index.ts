@@ -4,3 +4,5 @@ export { inventoryImport } from './inventory-import.workflow';
 export { timestampResults } from './timestamp-results.workflow';
 export { organisationScan } from './organisation-scan.workflow';
 export { auditRun } from './audit-run.workflow';
+export { objectScan } from './object-scan.workflow';
+export { bucketSweep } from './bucket-sweep.workflow';

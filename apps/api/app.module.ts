@@ -16,6 +16,7 @@ import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
 import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
 import { SurfaceModule } from './surface/surface.module';
+import { BucketsModule } from './buckets/buckets.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -86,6 +87,7 @@ export class AppModule {
         ProbesModule,
         OrganisationScansModule,
         RecurringAuditsModule,
+        BucketsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

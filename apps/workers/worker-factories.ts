@@ -6,6 +6,9 @@ import { createDomainScanActivities } from '../../activities/domain-scan.activit
 import { createProofActivities } from '../../activities/proof.activities';
 import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
+import { createBucketScanActivities } from '../../activities/buckets/bucket-scan.activities';
+import { ClamdClient, parseClamdAddress } from '../../activities/buckets/clamd-client';
+import { createS3Client } from '../../libs/s3';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { scannerTlsOptions } from '../../libs/config/scanner-tls';
@@ -105,8 +108,28 @@ export function createSurfaceWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+/** The worker for bucket malware scanning: objects stream from S3 to clamd. */
+export function createBucketWorker(deps: WorkerDeps): Promise<Worker> {
+  const { config } = deps;
+  return Worker.create({
+    ...commonOptions(deps),
+    taskQueue: TaskQueues.buckets,
+    activities: createBucketScanActivities({
+      dataSource: deps.dataSource,
+      s3: createS3Client(config.s3),
+      clamd: new ClamdClient(
+        parseClamdAddress(config.buckets.clamdAddress),
+        config.buckets.clamdTimeoutMs,
+      ),
+      sweepConcurrency: config.buckets.sweepConcurrency,
+      allowPrivateTargets: config.scanners.allowPrivateTargets,
+    }),
+  });
+}
+
 /** Which worker serves which task queue; the configuration picks the queues a process polls. */
 export const workerFactories: Record<string, (deps: WorkerDeps) => Promise<Worker>> = {
   [TaskQueues.domainScans]: createDomainScanWorker,
   [TaskQueues.surface]: createSurfaceWorker,
+  [TaskQueues.buckets]: createBucketWorker,
 };

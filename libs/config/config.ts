@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { S3ConnectionConfig } from '../s3/s3-client';
 
 /** Thrown when the environment does not describe a runnable configuration. */
 export class ConfigError extends Error {
@@ -57,6 +58,8 @@ const tsaList = z
       )
       .min(1),
   );
+/** `host:port`, `[v6]:port`, or an absolute Unix socket path. */
+const CLAMD_ADDRESS_PATTERN = /^(\/.+|(\[[^\]]+\]|[^:/]+):\d{1,5})$/;
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
@@ -109,6 +112,24 @@ const schema = z.object({
   PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
   ORGANISATION_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   AUDIT_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  CLAMD_ADDRESS: z
+    .string()
+    .regex(CLAMD_ADDRESS_PATTERN, 'expected host:port or /path/to/clamd.sock')
+    .default('127.0.0.1:3310'),
+  CLAMD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  BUCKET_SCAN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  BUCKET_SCAN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  BUCKET_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  BUCKET_NOTIFICATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
 });
 
 export interface PerimeterConfig {
@@ -167,6 +188,18 @@ export interface PerimeterConfig {
   organisationScanConcurrency: number;
   /** The shortest interval a recurring audit may have: a guard against scanning in a loop. */
   auditMinIntervalSeconds: number;
+  s3: S3ConnectionConfig;
+  buckets: {
+    /** `host:port` or the path of clamd's Unix socket. */
+    clamdAddress: string;
+    clamdTimeoutMs: number;
+    /** Default largest object scanned (bytes) for new buckets; larger ones are SKIPPED. */
+    maxObjectBytes: number;
+    scanAttempts: number;
+    sweepConcurrency: number;
+    /** Senders of bucket notifications prove they know it; unset refuses every notification. */
+    notificationSecret: string | undefined;
+  };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -183,6 +216,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
   }
   if (Boolean(e.AUTH_OIDC_ISSUER) !== Boolean(e.AUTH_OIDC_AUDIENCE)) {
     problems.push('  AUTH_OIDC_ISSUER and AUTH_OIDC_AUDIENCE: set both or neither');
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    problems.push('  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -253,5 +289,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
     probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
     organisationScanConcurrency: e.ORGANISATION_SCAN_CONCURRENCY,
     auditMinIntervalSeconds: e.AUDIT_MIN_INTERVAL_SECONDS,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    buckets: {
+      clamdAddress: e.CLAMD_ADDRESS,
+      clamdTimeoutMs: e.CLAMD_TIMEOUT_MS,
+      maxObjectBytes: e.BUCKET_SCAN_MAX_BYTES,
+      scanAttempts: e.BUCKET_SCAN_ATTEMPTS,
+      sweepConcurrency: e.BUCKET_SWEEP_CONCURRENCY,
+      notificationSecret: e.BUCKET_NOTIFICATION_SECRET,
+    },
   };
 }

@@ -7,3 +7,4 @@ export * from './inventory-import.contract';
 export * from './proof.contract';
 export * from './organisation-scan.contract';
 export * from './recurring-audit.contract';
+export * from './bucket-scan.contract';

@@ -3,6 +3,8 @@ export const TaskQueues = {
   domainScans: 'perimeter-domain-scans',
   /** CPU-heavy inventory imports, kept apart so they never delay scans. */
   surface: 'perimeter-surface',
+  /** Bucket malware scanning: streams objects from S3 to clamd. */
+  buckets: 'perimeter-buckets',
 } as const;
 
 export type TaskQueue = (typeof TaskQueues)[keyof typeof TaskQueues];

@@ -11,3 +11,4 @@ export * from './scan-lists.repository';
 export * from './proof.repository';
 export * from './probes.repository';
 export * from './result-events';
+export * from './buckets.repository';

@@ -23,6 +23,7 @@ import {
   createOrganisationScan,
   finishOrganisationScan,
 } from '../../../libs/db/organisation-scans.repository';
+import { createBucket, createSweep } from '../../../libs/db';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -72,6 +73,8 @@ describe('access matrix', () => {
   const callers: Caller[] = [];
   /** The ready "prod" inventory version of each organisation. */
   const prodVersion = new Map<string, string>();
+  /** A registered bucket in each organisation. */
+  const bucketOf = new Map<string, string>();
   const secret = randomBytes(32).toString('hex');
   const password = 'correct horse battery staple';
 
@@ -118,6 +121,19 @@ describe('access matrix', () => {
         index: serializeIndex(buildSurfaceIndex(parseInventory(content))),
       });
       prodVersion.set(organisationId, created.versionId);
+      const bucket = await createBucket(ds(), {
+        organisationId,
+        name: `bucket-${unique()}`,
+        scanOnUpload: true,
+        tagObjects: true,
+        infectedAction: 'none',
+        quarantineBucket: null,
+        maxObjectBytes: 1024,
+        webhookUrl: null,
+        webhookSecret: null,
+        notifyClean: false,
+      });
+      bucketOf.set(organisationId, bucket.id);
     }
     const hash = await hashPassword(password);
     const person = async (name: string, role?: Role, superAdmin = false) => {
@@ -421,6 +437,67 @@ describe('access matrix', () => {
           variables: { id: row.id },
         };
       },
+    },
+    // Bucket malware scanning: each organisation has a registered bucket (made in beforeAll).
+    registerBucket: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!) { registerBucket(organisationId: $o, name: "b-${unique()}", settings: {}) { id } }`,
+        variables: { o: t.organisationId },
+      }),
+    },
+    updateBucket: {
+      access: { role: 'admin', by: 'object' },
+      call: async (t) => ({
+        query:
+          'mutation($id: ID!) { updateBucket(id: $id, settings: { notifyClean: true }) { id } }',
+        variables: { id: bucketOf.get(t.organisationId) },
+      }),
+    },
+    buckets: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { buckets(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    bucket: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query: 'query($id: ID!) { bucket(id: $id) { name webhookSecretSet } }',
+        variables: { id: bucketOf.get(t.organisationId) },
+      }),
+    },
+    requestBucketScan: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($b: ID!) { requestBucketScan(bucketId: $b) { id } }',
+        variables: { b: bucketOf.get(t.organisationId) },
+      }),
+    },
+    bucketSweep: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const sweep = await createSweep(ds(), {
+          bucketId: bucketOf.get(t.organisationId)!,
+          prefix: '',
+          filters: { suffixes: [], minSize: null, maxSize: null },
+          force: false,
+          requestedBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { bucketSweep(id: $id) { status summary { clean } } }',
+          variables: { id: sweep.id },
+        };
+      },
+    },
+    bucketScanResults: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($b: ID!) { bucketScanResults(bucketId: $b, verdict: INFECTED, first: 5) { totalCount } }',
+        variables: { b: bucketOf.get(t.organisationId) },
+      }),
     },
     // Subscriptions
     scanUpdated: {
