@@ -1,0 +1,5 @@
+export * from './errors';
+export * from './model';
+export * from './unpack';
+export * from './xml-report.parser';
+export * from './read-reports';
