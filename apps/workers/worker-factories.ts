@@ -2,6 +2,7 @@ import path from 'node:path';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { createDmarcReportsActivities } from '../../activities/dmarc-reports.worker-activities';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
@@ -73,8 +74,20 @@ export function createSurfaceWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+/** The worker for DMARC aggregate reports: ingest, enrichment, mailbox polling. */
+export function createDmarcReportsWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    ...commonOptions(deps),
+    taskQueue: TaskQueues.dmarcReports,
+    activities: createDmarcReportsActivities({ config: deps.config, dataSource: deps.dataSource }),
+    // Ingest is CPU-bound parsing; two at a time keep a core busy while the other waits on SQL.
+    maxConcurrentActivityTaskExecutions: 2,
+  });
+}
+
 /** Which worker serves which task queue; the configuration picks the queues a process polls. */
 export const workerFactories: Record<string, (deps: WorkerDeps) => Promise<Worker>> = {
   [TaskQueues.domainScans]: createDomainScanWorker,
   [TaskQueues.surface]: createSurfaceWorker,
+  [TaskQueues.dmarcReports]: createDmarcReportsWorker,
 };

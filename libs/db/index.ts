@@ -5,3 +5,5 @@ export * from './scans.repository';
 export * from './access.repository';
 export * from './bootstrap-admin';
 export * from './surface.repository';
+export * from './dmarc-reports.repository';
+export * from './dmarc-report-queries';
