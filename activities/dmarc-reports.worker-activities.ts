@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { PerimeterConfig } from '../libs/config/config';
 import { createScannerResolver } from '../libs/net/scanner-resolver';
+import { createDmarcMailboxActivities } from './dmarc-mailbox.activities';
 import { createDmarcReportIngestActivities } from './dmarc-report-ingest.activities';
 import { IpDatabase } from './dmarc-reports/ip-database';
 import { loadSenderCatalogue, senderIndex } from './dmarc-reports/sender-catalogue';
@@ -17,6 +18,11 @@ export function createDmarcReportsActivities(deps: {
     tries: config.scanners.dnsTries,
   });
   return {
+    ...createDmarcMailboxActivities({
+      dataSource: deps.dataSource,
+      settings: config.dmarc.imap,
+      maxMessageBytes: config.dmarc.uploadMaxBytes,
+    }),
     ...createDmarcReportIngestActivities({
       dataSource: deps.dataSource,
       resolver,

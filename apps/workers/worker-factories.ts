@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
@@ -9,6 +10,7 @@ import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import { ensureDmarcMailboxSchedule } from '../../libs/temporal/dmarc-mailbox-schedule';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
 export interface WorkerDeps {
@@ -75,7 +77,19 @@ export function createSurfaceWorker(deps: WorkerDeps): Promise<Worker> {
 }
 
 /** The worker for DMARC aggregate reports: ingest, enrichment, mailbox polling. */
-export function createDmarcReportsWorker(deps: WorkerDeps): Promise<Worker> {
+export async function createDmarcReportsWorker(deps: WorkerDeps): Promise<Worker> {
+  if (deps.config.dmarc.imap) {
+    // The mailbox is polled by a Temporal Schedule, made (or updated) when this worker starts.
+    const connection = await Connection.connect({ address: deps.config.temporal.address });
+    try {
+      await ensureDmarcMailboxSchedule(
+        new Client({ connection, namespace: deps.config.temporal.namespace }),
+        deps.config.dmarc.imap.pollSeconds,
+      );
+    } finally {
+      await connection.close();
+    }
+  }
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.dmarcReports,

@@ -40,3 +40,34 @@ export interface DmarcReportIngestActivities {
 export function dmarcReportIngestWorkflowId(uploadId: string): string {
   return `dmarc-report-ingest:${uploadId}`;
 }
+
+/** One message of the polled mailbox: stored as an upload, or refused before that. */
+export interface DmarcMailboxMessage {
+  uid: number;
+  uploadId?: string;
+  /** Why it was not stored (too large, unreadable): it goes to the failed folder. */
+  refused?: string;
+}
+
+export interface DmarcMailboxBatch {
+  uidValidity: string;
+  messages: DmarcMailboxMessage[];
+  /** More messages wait than one batch takes. */
+  more: boolean;
+}
+
+export interface DmarcMailboxPollOutcome {
+  processed: number;
+  failed: number;
+}
+
+export interface DmarcMailboxActivities {
+  fetchDmarcMailbox(): Promise<DmarcMailboxBatch>;
+  settleDmarcMailbox(input: {
+    uidValidity: string;
+    processed: number[];
+    failed: number[];
+  }): Promise<void>;
+}
+
+export const DMARC_MAILBOX_SCHEDULE_ID = 'dmarc-mailbox-poll';

@@ -256,3 +256,19 @@ export async function upsertDmarcSources(db: Db, rows: DmarcSourceEnrichment[]):
     ],
   );
 }
+
+/** An upload already made from this message or object (a retried poll or sweep reuses it). */
+export async function findDmarcUploadBySource(
+  db: Db,
+  organisationId: string,
+  source: DmarcReportSource,
+  sourceRef: string,
+): Promise<DmarcUploadRow | undefined> {
+  const rows = (await db.query(
+    `SELECT ${UPLOAD_COLUMNS} FROM dmarc_report_upload
+      WHERE organisation_id = $1 AND source = $2 AND source_ref = $3 AND status <> 'failed'
+      ORDER BY created_at DESC LIMIT 1`,
+    [organisationId, source, sourceRef],
+  )) as DmarcUploadRow[];
+  return rows[0];
+}
