@@ -3,3 +3,4 @@ export * from './model';
 export * from './unpack';
 export * from './xml-report.parser';
 export * from './read-reports';
+export * from './generate-report';
