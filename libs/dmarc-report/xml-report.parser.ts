@@ -40,6 +40,27 @@ const MAX_BUFFERED_RECORDS = 10_000;
 const DAY = 86_400;
 
 const HEADER_ONLY_9990 = new Set(['np', 'testing', 'discovery_method', 'generator']);
+const METADATA_FIELDS = new Set([
+  'org_name',
+  'email',
+  'extra_contact_info',
+  'report_id',
+  'date_range/begin',
+  'date_range/end',
+  'generator',
+]);
+const POLICY_FIELDS = new Set([
+  'domain',
+  'adkim',
+  'aspf',
+  'p',
+  'sp',
+  'np',
+  'pct',
+  'fo',
+  'testing',
+  'discovery_method',
+]);
 
 class SkipReport extends Error {}
 
@@ -158,8 +179,11 @@ export async function streamReportXml(
         );
       }
     }
-    for (const [attr, value] of Object.entries(tag.attributes)) {
-      if ((attr === 'xmlns' || attr.startsWith('xmlns:')) && String(value) === DMARC_2_NAMESPACE)
+    for (const attr in tag.attributes) {
+      if (
+        (attr === 'xmlns' || attr.startsWith('xmlns:')) &&
+        String(tag.attributes[attr]) === DMARC_2_NAMESPACE
+      )
         namespaced = true;
     }
     stack.push(name);
@@ -187,7 +211,7 @@ export async function streamReportXml(
   parser.on('text', onText);
   parser.on('cdata', onText);
   parser.on('closetag', () => {
-    const path = stack.slice(1).join('/');
+    const path = () => stack.slice(1).join('/');
     const value = buffer;
     buffer = '';
     const section = stack[1];
@@ -200,43 +224,18 @@ export async function streamReportXml(
         const record = finishRecord(draft, recordIndex, warn);
         draft = undefined;
         if (record) ready.push(record);
-      } else if (!['extension', 'extensions'].includes(section)) noteUnknown(path);
+      } else if (section !== 'extension' && section !== 'extensions') noteUnknown(path());
+    } else if (section === 'record') {
+      if (draft) recordField(draft, value);
     } else if (section === 'report_metadata') {
       const field = stack.slice(2).join('/');
       if (field === 'error') metaErrors.push(value.trim());
-      else if (
-        [
-          'org_name',
-          'email',
-          'extra_contact_info',
-          'report_id',
-          'date_range/begin',
-          'date_range/end',
-          'generator',
-        ].includes(field)
-      )
-        meta[field] = value;
-      else if (field !== 'date_range') noteUnknown(path);
+      else if (METADATA_FIELDS.has(field)) meta[field] = value;
+      else if (field !== 'date_range') noteUnknown(path());
     } else if (section === 'policy_published' && stack.length === 3) {
       const field = stack[2];
-      if (
-        [
-          'domain',
-          'adkim',
-          'aspf',
-          'p',
-          'sp',
-          'np',
-          'pct',
-          'fo',
-          'testing',
-          'discovery_method',
-        ].includes(field)
-      )
-        policy[field] = value;
-      else noteUnknown(path);
-    } else if (section === 'record' && draft) {
-      recordField(draft, stack.slice(2), value);
+      if (POLICY_FIELDS.has(field)) policy[field] = value;
+      else noteUnknown(path());
     }
     stack.pop();
   });
@@ -248,26 +247,28 @@ export async function streamReportXml(
     warn(`unknown element <${path.slice(0, 120)}> ignored`);
   }
 
-  function recordField(d: RecordDraft, rel: string[], value: string) {
-    const [group, field, sub] = rel;
-    if (rel.length === 2 && group === 'row' && (field === 'source_ip' || field === 'count'))
-      d.fields[field] = value;
-    else if (rel.length === 3 && group === 'row' && field === 'policy_evaluated')
-      d.fields[`pe_${sub}`] = value;
-    else if (
-      rel.length === 4 &&
-      group === 'row' &&
-      field === 'policy_evaluated' &&
-      sub === 'reason'
-    ) {
-      const reason = d.reasons.at(-1);
-      if (reason && (rel[3] === 'type' || rel[3] === 'comment')) reason[rel[3]] = value;
-    } else if (rel.length === 2 && (group === 'identifiers' || group === 'identities')) {
+  /** A leaf inside <record>: stack is [feedback, record, group, field, sub, leaf]. */
+  function recordField(d: RecordDraft, value: string) {
+    const depth = stack.length;
+    const group = stack[2];
+    const field = stack[3];
+    if (group === 'row') {
+      if (depth === 4 && (field === 'source_ip' || field === 'count')) d.fields[field] = value;
+      else if (field === 'policy_evaluated') {
+        if (depth === 5) d.fields[`pe_${stack[4]}`] = value;
+        else if (depth === 6 && stack[4] === 'reason') {
+          const leaf = stack[5];
+          const reason = d.reasons.at(-1);
+          if (reason && (leaf === 'type' || leaf === 'comment')) reason[leaf] = value;
+        }
+      }
+    } else if (depth === 4 && (group === 'identifiers' || group === 'identities')) {
       if (group === 'identities') warn('<identities> read as <identifiers> (an old draft name)');
       d.fields[field] = value;
-    } else if (rel.length === 3 && group === 'auth_results') {
+    } else if (depth === 5 && group === 'auth_results') {
       const list = field === 'dkim' ? d.dkim : field === 'spf' ? d.spf : undefined;
       const entry = list?.at(-1);
+      const sub = stack[4];
       if (entry) entry[sub] = value;
       if (sub === 'human_result') sawHuman = true;
     }
