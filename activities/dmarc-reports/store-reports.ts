@@ -21,6 +21,8 @@ interface OpenReport {
   id: string;
   header: ReportHeader;
   batch: ReportRecord[];
+  /** The insert in flight: parsing goes on while PostgreSQL writes the previous batch. */
+  inFlight: Promise<void>;
 }
 
 /**
@@ -39,9 +41,10 @@ export async function storeReports(
   let duplicateOf: { id: string; header: ReportHeader } | undefined;
   let written = 0;
 
-  const flush = async (o: OpenReport) => {
+  const flush = async (o: OpenReport, last = false) => {
     const batch = o.batch.splice(0);
-    await insertDmarcRecords(
+    const previous = o.inFlight;
+    o.inFlight = insertDmarcRecords(
       o.runner.manager,
       {
         id: o.id,
@@ -51,6 +54,10 @@ export async function storeReports(
       },
       batch,
     );
+    // Swallowed here only to avoid an unhandled rejection; the await below or in close() sees it.
+    o.inFlight.catch(() => undefined);
+    await previous;
+    if (last) await o.inFlight;
     written += batch.length;
     options.onProgress?.(written);
   };
@@ -59,6 +66,7 @@ export async function storeReports(
     open = undefined;
     if (!o) return;
     try {
+      await o.inFlight.catch(() => undefined);
       if (commit) await o.runner.commitTransaction();
       else await o.runner.rollbackTransaction();
     } finally {
@@ -97,7 +105,7 @@ export async function storeReports(
           duplicateOf = { id: existing!, header };
           return 'skip';
         }
-        open = { runner, id, header, batch: [] };
+        open = { runner, id, header, batch: [], inFlight: Promise.resolve() };
       },
       onRecord: async (_part, record) => {
         if (!open) return;
@@ -127,7 +135,7 @@ export async function storeReports(
           return;
         }
         const o = open!;
-        await flush(o);
+        await flush(o, true);
         await completeDmarcReport(o.runner.manager, o.id, {
           recordCount: result.totals.recordCount,
           messageCount: result.totals.messageCount,

@@ -150,7 +150,10 @@ export async function findDmarcReportId(
   return rows[0]?.id;
 }
 
-/** One multi-row insert (arrays unnested server-side) for a batch of a report's records. */
+/**
+ * One insert for a batch of a report's records: the batch travels as one JSON document that
+ * PostgreSQL expands (jsonb_to_recordset), far cheaper than one array parameter per column.
+ */
 export async function insertDmarcRecords(
   m: EntityManager,
   report: { id: string; organisationId: string; domain: string; beginSeconds: number },
@@ -158,35 +161,31 @@ export async function insertDmarcRecords(
 ): Promise<void> {
   if (records.length === 0) return;
   const day = new Date(report.beginSeconds * 1000).toISOString().slice(0, 10);
-  const col = <T>(f: (r: ReportRecord) => T) => records.map(f);
   const trim = (s: string | null) => (s === null ? null : s.slice(0, 253));
+  const rows = records.map((r) => ({
+    ip: r.sourceIp,
+    n: Math.min(r.count, 2_147_483_647),
+    d: r.disposition.slice(0, 32),
+    da: r.dkim === 'pass',
+    sa: r.spf === 'pass',
+    dp: r.dkimResults.some((x) => x.result === 'pass'),
+    sp: r.spfResults.some((x) => x.result === 'pass'),
+    hf: trim(r.headerFrom),
+    ef: trim(r.envelopeFrom),
+    et: trim(r.envelopeTo),
+    re: r.reasons,
+    dk: r.dkimResults,
+    sf: r.spfResults,
+  }));
   await m.query(
     `INSERT INTO dmarc_report_record (report_id, organisation_id, domain, day, source_ip, message_count,
        disposition, dkim_aligned, spf_aligned, dkim_pass, spf_pass, header_from, envelope_from,
        envelope_to, reasons, dkim_results, spf_results)
-     SELECT $1, $2, $3, $4::date, u.*
-       FROM unnest($5::inet[], $6::int[], $7::text[], $8::bool[], $9::bool[], $10::bool[],
-                   $11::bool[], $12::text[], $13::text[], $14::text[], $15::jsonb[], $16::jsonb[],
-                   $17::jsonb[]) AS u`,
-    [
-      report.id,
-      report.organisationId,
-      report.domain.slice(0, 253),
-      day,
-      col((r) => r.sourceIp),
-      col((r) => Math.min(r.count, 2_147_483_647)),
-      col((r) => r.disposition.slice(0, 32)),
-      col((r) => r.dkim === 'pass'),
-      col((r) => r.spf === 'pass'),
-      col((r) => r.dkimResults.some((d) => d.result === 'pass')),
-      col((r) => r.spfResults.some((s) => s.result === 'pass')),
-      col((r) => trim(r.headerFrom)),
-      col((r) => trim(r.envelopeFrom)),
-      col((r) => trim(r.envelopeTo)),
-      col((r) => JSON.stringify(r.reasons)),
-      col((r) => JSON.stringify(r.dkimResults)),
-      col((r) => JSON.stringify(r.spfResults)),
-    ],
+     SELECT $1, $2, $3, $4::date, u.ip, u.n, u.d, u.da, u.sa, u.dp, u.sp, u.hf, u.ef, u.et,
+            u.re, u.dk, u.sf
+       FROM jsonb_to_recordset($5::jsonb) AS u(ip inet, n int, d text, da bool, sa bool, dp bool,
+            sp bool, hf text, ef text, et text, re jsonb, dk jsonb, sf jsonb)`,
+    [report.id, report.organisationId, report.domain.slice(0, 253), day, JSON.stringify(rows)],
   );
 }
 
