@@ -8,6 +8,7 @@ import { DMARC_MAILBOX_SCHEDULE_ID, TaskQueues } from '../libs/contracts';
 import { createOrganisation } from '../libs/db';
 import { ensureDmarcMailboxSchedule } from '../libs/temporal/dmarc-mailbox-schedule';
 import { startDovecot, type DovecotServer } from '../test/support/dovecot-server';
+import { recordHistoryIfAsked } from '../test/support/record-history';
 import { startTestStack, type TestStack } from '../test/support/test-stack';
 
 const fixture = (name: string) =>
@@ -116,6 +117,15 @@ describe('DMARC reports from an IMAP mailbox (real Dovecot)', () => {
       'Yahoo report in the body',
     ]);
     expect(await folder('Failed')).toEqual(['Out of office']);
+    for await (const run of stack.client.workflow.list({
+      query: `WorkflowType = 'dmarcMailboxPoll'`,
+    })) {
+      expect(await stack.client.workflow.getHandle(run.workflowId).result()).toEqual({
+        processed: 3,
+        failed: 1,
+      });
+      await recordHistoryIfAsked(stack, run.workflowId);
+    }
 
     const reports = (await stack.db.dataSource.query(
       `SELECT r.reporter_org AS reporter, r.record_count AS records, u.source

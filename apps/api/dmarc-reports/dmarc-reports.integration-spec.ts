@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
 import { startLab, type Lab } from '../../../lab/lab';
 import { TaskQueues } from '../../../libs/contracts';
+import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -113,6 +114,7 @@ describe('DMARC aggregate reports through the API', () => {
       }),
     ]);
     googleReportId = done.parts[0].reportId;
+    await recordHistoryIfAsked(stack, body.workflowId);
     const history = await stack.client.workflow.getHandle(body.workflowId).result();
     expect(history).toMatchObject({ stored: 1, duplicates: 0, failed: 0 });
   });
