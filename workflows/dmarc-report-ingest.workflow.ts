@@ -6,9 +6,10 @@ import type {
 } from '../libs/contracts';
 
 const { ingestDmarcUpload } = proxyActivities<DmarcReportIngestActivities>({
-  // A 100 MB report streams in well under a minute; heartbeats show it is alive.
+  // A 100 MB report streams in a minute or so; it heartbeats every batch, so a dead worker is
+  // noticed within 30 s and the retry (on any worker) starts the report again.
   startToCloseTimeout: '15 minutes',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '30 seconds',
   retry: { initialInterval: '2 seconds', maximumAttempts: 5 },
 });
 
