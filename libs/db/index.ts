@@ -5,5 +5,8 @@ export * from './scans.repository';
 export * from './access.repository';
 export * from './bootstrap-admin';
 export * from './surface.repository';
+export * from './pg-pubsub';
+export * from './domains.repository';
+export * from './scan-lists.repository';
 export * from './dmarc-reports.repository';
 export * from './dmarc-report-queries';

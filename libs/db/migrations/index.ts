@@ -2,6 +2,7 @@ import { Foundation1795348570017 } from './1795348570017-foundation';
 import { AccessControl1795350255015 } from './1795350255015-access-control';
 import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
+import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
 import { DmarcReports1795357000000 } from './1795357000000-dmarc-reports';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
@@ -10,5 +11,6 @@ export const migrations = [
   AccessControl1795350255015,
   AttackSurface1795351000000,
   ScanOptions1795352000000,
+  GraphqlSurface1795354000000,
   DmarcReports1795357000000,
 ];
