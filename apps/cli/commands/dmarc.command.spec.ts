@@ -1,8 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import yazl from 'yazl';
 import { dmarcParseCommand } from './dmarc.command';
 
 const fixtures = path.join(__dirname, '../../../libs/dmarc-report/fixtures');
@@ -72,5 +73,29 @@ describe('perimeter dmarc parse', () => {
     expect(lines[1]).toContain(',2026-10-21T00:00:00.000Z,2026-10-21T23:59:59.000Z,');
     expect(lines[3]).toContain(`"'=HYPERLINK(""x""), Inc"`);
     expect(errors.some((e) => e.includes('<identities>'))).toBe(true);
+  });
+
+  it('reads zips and e-mails from disk (every entry; the attachment)', async () => {
+    const zipFile = path.join(dir, 'two.zip');
+    await new Promise<void>((resolve) => {
+      const zip = new yazl.ZipFile();
+      zip.addFile(path.join(fixtures, 'rfc7489.xml'), 'a.xml');
+      zip.addFile(path.join(fixtures, 'rfc9990-plain.xml'), 'b.xml');
+      zip.end();
+      zip.outputStream.pipe(createWriteStream(zipFile)).on('close', resolve);
+    });
+    const eml = path.join(dir, 'report.eml');
+    writeFileSync(
+      eml,
+      `From: a@receiver.example\r\nSubject: report\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\nContent-Type: text/plain\r\n\r\nhi\r\n--x\r\nContent-Type: application/gzip\r\nContent-Disposition: attachment; filename="r.xml.gz"\r\nContent-Transfer-Encoding: base64\r\n\r\n${readFileSync(gz).toString('base64')}\r\n--x--\r\n`,
+    );
+    const { code, out } = await run([zipFile, eml], 'json');
+    expect(code).toBe(0);
+    const parsed = JSON.parse(out) as Array<Record<string, any>>;
+    expect(parsed.map((p) => [p.part, p.metadata.reportId])).toEqual([
+      ['two.zip!a.xml', '11863358046316181342'],
+      ['two.zip!b.xml', 'r9990-0002'],
+      ['report.eml!r.xml.gz', '11863358046316181342'],
+    ]);
   });
 });
