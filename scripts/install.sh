@@ -30,3 +30,21 @@ else
 fi
 
 bash scripts/tools.sh
+
+# DMARC mailbox tests run a real IMAP server: Debian's Dovecot, started by the tests themselves
+# with a generated configuration (never as the system service, which is disabled if systemd started it).
+if [ ! -x /usr/sbin/dovecot ]; then
+  if command -v apt-get >/dev/null && [ "$(id -u)" = 0 ]; then
+    echo "install: apt-get install dovecot-imapd"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq dovecot-imapd >/dev/null 2>&1 ||
+      { apt-get update -qq && apt-get install -y -qq dovecot-imapd >/dev/null; }
+    if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
+      systemctl disable --now dovecot >/dev/null 2>&1 || true
+    fi
+  else
+    echo "install: dovecot-imapd is missing (apt-get install dovecot-imapd); the IMAP tests need it" >&2
+  fi
+else
+  echo "install: dovecot present"
+fi

@@ -6,3 +6,5 @@ export { organisationScan } from './organisation-scan.workflow';
 export { auditRun } from './audit-run.workflow';
 export { objectScan } from './object-scan.workflow';
 export { bucketSweep } from './bucket-sweep.workflow';
+export { dmarcReportIngest } from './dmarc-report-ingest.workflow';
+export { dmarcMailboxPoll } from './dmarc-mailbox-poll.workflow';

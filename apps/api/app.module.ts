@@ -8,6 +8,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
+import { DmarcReportsModule } from './dmarc-reports/dmarc-reports.module';
 import { DomainsModule } from './domains/domains.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
@@ -88,6 +89,7 @@ export class AppModule {
         OrganisationScansModule,
         RecurringAuditsModule,
         BucketsModule,
+        DmarcReportsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

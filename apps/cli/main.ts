@@ -14,6 +14,8 @@ const USAGE = `perimeter <command>
                           TLS protocols, suites, certificate of one endpoint (or SMTP STARTTLS)
   surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
                           attack surface of a cloud inventory, without any server
+  dmarc parse <files…> [--format json|csv]
+                          DMARC aggregate reports (.xml, .xml.gz, .zip, .eml), without any server
   admin create-user <email> [--super-admin]
                           create a user with a random password, printed once
   admin reset-password <email>
@@ -176,6 +178,12 @@ async function main(argv: string[]): Promise<number> {
         top: values.top === undefined ? undefined : Number(values.top),
         format,
       });
+    }
+    case 'dmarc': {
+      const files = positionals.slice(2);
+      const format = values.format ?? 'json';
+      if (sub !== 'parse' || files.length === 0 || (format !== 'json' && format !== 'csv')) break;
+      return (await import('./commands/dmarc.command.js')).dmarcParseCommand(files, { format });
     }
     case 'admin':
       return (await import('./commands/admin.command.js')).adminCommand(sub, arg, {

@@ -1,7 +1,9 @@
 import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
+import { createDmarcReportsActivities } from '../../activities/dmarc-reports.worker-activities';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createProofActivities } from '../../activities/proof.activities';
 import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
@@ -17,6 +19,7 @@ import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { findProofSubject } from '../../libs/db/proof.repository';
 import { publishResultEvent } from '../../libs/db/result-events';
 import { loadTsas } from '../../libs/proof';
+import { ensureDmarcMailboxSchedule } from '../../libs/temporal/dmarc-mailbox-schedule';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
 export interface WorkerDeps {
@@ -127,9 +130,33 @@ export function createBucketWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
+/** The worker for DMARC aggregate reports: ingest, enrichment, mailbox polling. */
+export async function createDmarcReportsWorker(deps: WorkerDeps): Promise<Worker> {
+  if (deps.config.dmarc.imap) {
+    // The mailbox is polled by a Temporal Schedule, made (or updated) when this worker starts.
+    const connection = await Connection.connect({ address: deps.config.temporal.address });
+    try {
+      await ensureDmarcMailboxSchedule(
+        new Client({ connection, namespace: deps.config.temporal.namespace }),
+        deps.config.dmarc.imap.pollSeconds,
+      );
+    } finally {
+      await connection.close();
+    }
+  }
+  return Worker.create({
+    ...commonOptions(deps),
+    taskQueue: TaskQueues.dmarcReports,
+    activities: createDmarcReportsActivities({ config: deps.config, dataSource: deps.dataSource }),
+    // Ingest is CPU-bound parsing; two at a time keep a core busy while the other waits on SQL.
+    maxConcurrentActivityTaskExecutions: 2,
+  });
+}
+
 /** Which worker serves which task queue; the configuration picks the queues a process polls. */
 export const workerFactories: Record<string, (deps: WorkerDeps) => Promise<Worker>> = {
   [TaskQueues.domainScans]: createDomainScanWorker,
   [TaskQueues.surface]: createSurfaceWorker,
   [TaskQueues.buckets]: createBucketWorker,
+  [TaskQueues.dmarcReports]: createDmarcReportsWorker,
 };

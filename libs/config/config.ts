@@ -65,7 +65,9 @@ const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  WORKER_TASK_QUEUES: z.string().default('perimeter-domain-scans,perimeter-surface'),
+  WORKER_TASK_QUEUES: z
+    .string()
+    .default('perimeter-domain-scans,perimeter-surface,perimeter-dmarc-reports'),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -130,6 +132,27 @@ const schema = z.object({
   BUCKET_SCAN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
   BUCKET_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   BUCKET_NOTIFICATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  DMARC_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  DMARC_MAX_DECOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  DMARC_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(32),
+  DMARC_SENDER_CATALOGUE: z.string().optional(),
+  DMARC_IP_DATABASE: z.string().optional(),
+  DMARC_RDNS_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  DMARC_IMAP_URL: z.string().url().optional(),
+  DMARC_IMAP_ORGANISATION: z.string().optional(),
+  DMARC_IMAP_MAILBOX: z.string().default('INBOX'),
+  DMARC_IMAP_PROCESSED_FOLDER: z.string().default('Processed'),
+  DMARC_IMAP_FAILED_FOLDER: z.string().default('Failed'),
+  DMARC_IMAP_POLL_SECONDS: z.coerce.number().int().min(10).default(300),
+  DMARC_IMAP_ALLOW_INSECURE: bool.default(false),
 });
 
 export interface PerimeterConfig {
@@ -200,6 +223,30 @@ export interface PerimeterConfig {
     /** Senders of bucket notifications prove they know it; unset refuses every notification. */
     notificationSecret: string | undefined;
   };
+  dmarc: {
+    uploadMaxBytes: number;
+    maxDecompressedBytes: number;
+    maxZipEntries: number;
+    /** JSON file replacing the built-in catalogue of known senders. */
+    senderCatalogue: string | undefined;
+    /** CSV `cidr,country,asn,as_name` giving country and ASN of source addresses. */
+    ipDatabase: string | undefined;
+    rdnsTtlSeconds: number;
+    /** `imap[s]://user:password@host:port`; the mailbox polled for reports when set. */
+    imap:
+      | {
+          url: string;
+          /** Slug of the organisation the mailbox's reports belong to. */
+          organisation: string;
+          mailbox: string;
+          processedFolder: string;
+          failedFolder: string;
+          pollSeconds: number;
+          /** Accept a self-signed certificate (tests, a local server). */
+          allowInsecure: boolean;
+        }
+      | undefined;
+  };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -219,6 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
   }
   if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
     problems.push('  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  if (e.DMARC_IMAP_URL && !e.DMARC_IMAP_ORGANISATION) {
+    problems.push('  DMARC_IMAP_ORGANISATION: required when DMARC_IMAP_URL is set');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -303,6 +353,26 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       scanAttempts: e.BUCKET_SCAN_ATTEMPTS,
       sweepConcurrency: e.BUCKET_SWEEP_CONCURRENCY,
       notificationSecret: e.BUCKET_NOTIFICATION_SECRET,
+    },
+    dmarc: {
+      uploadMaxBytes: e.DMARC_UPLOAD_MAX_BYTES,
+      maxDecompressedBytes: e.DMARC_MAX_DECOMPRESSED_BYTES,
+      maxZipEntries: e.DMARC_MAX_ZIP_ENTRIES,
+      senderCatalogue: e.DMARC_SENDER_CATALOGUE,
+      ipDatabase: e.DMARC_IP_DATABASE,
+      rdnsTtlSeconds: e.DMARC_RDNS_TTL_SECONDS,
+      imap:
+        e.DMARC_IMAP_URL && e.DMARC_IMAP_ORGANISATION
+          ? {
+              url: e.DMARC_IMAP_URL,
+              organisation: e.DMARC_IMAP_ORGANISATION,
+              mailbox: e.DMARC_IMAP_MAILBOX,
+              processedFolder: e.DMARC_IMAP_PROCESSED_FOLDER,
+              failedFolder: e.DMARC_IMAP_FAILED_FOLDER,
+              pollSeconds: e.DMARC_IMAP_POLL_SECONDS,
+              allowInsecure: e.DMARC_IMAP_ALLOW_INSECURE,
+            }
+          : undefined,
     },
   };
 }

@@ -5,6 +5,8 @@ export const TaskQueues = {
   surface: 'perimeter-surface',
   /** Bucket malware scanning: streams objects from S3 to clamd. */
   buckets: 'perimeter-buckets',
+  /** DMARC aggregate report ingest (parse, store, enrich) and mailbox polling. */
+  dmarcReports: 'perimeter-dmarc-reports',
 } as const;
 
 export type TaskQueue = (typeof TaskQueues)[keyof typeof TaskQueues];

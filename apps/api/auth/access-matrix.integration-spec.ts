@@ -18,6 +18,8 @@ import {
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
+import { storeReports } from '../../../activities/dmarc-reports/store-reports';
+import { createDmarcUpload } from '../../../libs/db/dmarc-reports.repository';
 import { createInventoryUpload, finishInventoryVersion } from '../../../libs/db';
 import {
   createOrganisationScan,
@@ -497,6 +499,63 @@ describe('access matrix', () => {
         query:
           'query($b: ID!) { bucketScanResults(bucketId: $b, verdict: INFECTED, first: 5) { totalCount } }',
         variables: { b: bucketOf.get(t.organisationId) },
+      }),
+    },
+    // DMARC aggregate reports: each call stores a report of its own in the target organisation.
+    dmarcReportUpload: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const upload = await createDmarcUpload(ds(), {
+          organisationId: t.organisationId,
+          source: 'upload',
+          sourceRef: 'r.xml',
+          content: Buffer.from('<feedback/>'),
+          createdBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { dmarcReportUpload(id: $id) { status parts { part } } }',
+          variables: { id: upload.id },
+        };
+      },
+    },
+    dmarcReports: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { dmarcReports(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    dmarcReport: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const xml = `<feedback><report_metadata><org_name>m</org_name><report_id>${unique()}</report_id></report_metadata><policy_published><domain>example.test</domain></policy_published><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record></feedback>`;
+        const [part] = await storeReports(ds(), {
+          name: 'r.xml',
+          data: Buffer.from(xml),
+          organisationId: t.organisationId,
+          uploadId: null,
+        });
+        return {
+          query:
+            'query($id: ID!) { dmarcReport(id: $id) { reporter records(first: 1) { nodes { sourceIp } } } }',
+          variables: { id: part.reportId },
+        };
+      },
+    },
+    dmarcSummary: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { dmarcSummary(organisationId: $o, domain: "example.test", from: "2026-01-01", to: "2026-01-31") { messageCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    dmarcSources: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { dmarcSources(organisationId: $o, domain: "example.test", from: "2026-01-01", to: "2026-01-31", filter: FAILING) { totalCount } }',
+        variables: { o: t.organisationId },
       }),
     },
     // Subscriptions
