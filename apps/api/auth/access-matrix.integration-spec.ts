@@ -27,6 +27,7 @@ import {
 } from '../../../libs/db/organisation-scans.repository';
 import { createBucket, createSweep } from '../../../libs/db';
 import { createApiKey } from '../../../test/support/test-principals';
+import { startTestS3Server, type TestS3Server } from '../../../test/support/s3-server';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
 /**
@@ -70,6 +71,8 @@ const SMALL_INVENTORY = {
 
 describe('access matrix', () => {
   let stack: TestStack;
+  /** A real S3 server: each organisation's bucket holds an inventory object. */
+  let s3: TestS3Server;
   let own: Target;
   let other: Target;
   const callers: Caller[] = [];
@@ -93,8 +96,10 @@ describe('access matrix', () => {
   }
 
   beforeAll(async () => {
+    s3 = await startTestS3Server();
     stack = await startTestStack({
       env: {
+        ...s3.env,
         AUTH_LOCAL_SIGNIN: 'true',
         AUTH_LOCAL_JWT_SECRET: secret,
         // The matrix makes many calls and many deliberate not-founds from one address.
@@ -123,9 +128,12 @@ describe('access matrix', () => {
         index: serializeIndex(buildSurfaceIndex(parseInventory(content))),
       });
       prodVersion.set(organisationId, created.versionId);
+      const bucketName = `bucket-${unique()}`;
+      await s3.createBucket(bucketName);
+      await s3.put(bucketName, 'inventory.json', JSON.stringify(SMALL_INVENTORY));
       const bucket = await createBucket(ds(), {
         organisationId,
-        name: `bucket-${unique()}`,
+        name: bucketName,
         scanOnUpload: true,
         tagObjects: true,
         infectedAction: 'none',
@@ -171,7 +179,10 @@ describe('access matrix', () => {
     const otherToken = await signIn(otherAdmin.email);
     callers.push({ name: 'admin of other', token: otherToken, otherRole: 'admin' });
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await s3?.stop();
+  });
 
   const organisationScanIn = async (t: Target) =>
     createOrganisationScan(ds(), {
@@ -293,6 +304,14 @@ describe('access matrix', () => {
       call: async (t) => ({
         query: `mutation($o: ID!, $i: JSONObject!) { importInventory(organisationId: $o, environment: "staging", inventory: $i) { id } }`,
         variables: { o: t.organisationId, i: SMALL_INVENTORY },
+      }),
+    },
+    importInventoryFromBucket: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!, $b: ID!) { importInventoryFromBucket(organisationId: $o,
+          environment: "from-bucket", bucketId: $b, key: "inventory.json") { id } }`,
+        variables: { o: t.organisationId, b: bucketOf.get(t.organisationId) },
       }),
     },
     inventoryVersions: {
