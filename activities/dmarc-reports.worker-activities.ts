@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { PerimeterConfig } from '../libs/config/config';
 import { createScannerResolver } from '../libs/net/scanner-resolver';
+import { createS3Client } from '../libs/s3';
+import { createDmarcBucketActivities } from './dmarc-bucket.activities';
 import { createDmarcMailboxActivities } from './dmarc-mailbox.activities';
 import { createDmarcReportIngestActivities } from './dmarc-report-ingest.activities';
 import { IpDatabase } from './dmarc-reports/ip-database';
@@ -17,7 +19,14 @@ export function createDmarcReportsActivities(deps: {
     timeoutMs: config.scanners.dnsTimeoutMs,
     tries: config.scanners.dnsTries,
   });
+  let s3: ReturnType<typeof createS3Client> | undefined;
   return {
+    ...createDmarcBucketActivities({
+      dataSource: deps.dataSource,
+      s3: () => (s3 ??= createS3Client(config.s3)),
+      settings: config.dmarc.bucket,
+      maxObjectBytes: config.dmarc.uploadMaxBytes,
+    }),
     ...createDmarcMailboxActivities({
       dataSource: deps.dataSource,
       settings: config.dmarc.imap,

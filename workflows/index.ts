@@ -8,3 +8,4 @@ export { objectScan } from './object-scan.workflow';
 export { bucketSweep } from './bucket-sweep.workflow';
 export { dmarcReportIngest } from './dmarc-report-ingest.workflow';
 export { dmarcMailboxPoll } from './dmarc-mailbox-poll.workflow';
+export { dmarcBucketSweep } from './dmarc-bucket-sweep.workflow';

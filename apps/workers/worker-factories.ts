@@ -19,7 +19,10 @@ import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { findProofSubject } from '../../libs/db/proof.repository';
 import { publishResultEvent } from '../../libs/db/result-events';
 import { loadTsas } from '../../libs/proof';
-import { ensureDmarcMailboxSchedule } from '../../libs/temporal/dmarc-mailbox-schedule';
+import {
+  ensureDmarcBucketSchedule,
+  ensureDmarcMailboxSchedule,
+} from '../../libs/temporal/dmarc-mailbox-schedule';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
 export interface WorkerDeps {
@@ -130,16 +133,16 @@ export function createBucketWorker(deps: WorkerDeps): Promise<Worker> {
   });
 }
 
-/** The worker for DMARC aggregate reports: ingest, enrichment, mailbox polling. */
+/** The worker for DMARC aggregate reports: ingest, enrichment, mailbox and bucket polling. */
 export async function createDmarcReportsWorker(deps: WorkerDeps): Promise<Worker> {
-  if (deps.config.dmarc.imap) {
-    // The mailbox is polled by a Temporal Schedule, made (or updated) when this worker starts.
+  const { imap, bucket } = deps.config.dmarc;
+  if (imap || bucket) {
+    // The sources are polled by Temporal Schedules, made (or updated) when this worker starts.
     const connection = await Connection.connect({ address: deps.config.temporal.address });
     try {
-      await ensureDmarcMailboxSchedule(
-        new Client({ connection, namespace: deps.config.temporal.namespace }),
-        deps.config.dmarc.imap.pollSeconds,
-      );
+      const client = new Client({ connection, namespace: deps.config.temporal.namespace });
+      if (imap) await ensureDmarcMailboxSchedule(client, imap.pollSeconds);
+      if (bucket) await ensureDmarcBucketSchedule(client, bucket.pollSeconds);
     } finally {
       await connection.close();
     }

@@ -153,6 +153,10 @@ const schema = z.object({
   DMARC_IMAP_FAILED_FOLDER: z.string().default('Failed'),
   DMARC_IMAP_POLL_SECONDS: z.coerce.number().int().min(10).default(300),
   DMARC_IMAP_ALLOW_INSECURE: bool.default(false),
+  DMARC_BUCKET_NAME: z.string().min(3).max(63).optional(),
+  DMARC_BUCKET_PREFIX: z.string().max(1024).default('dmarc/'),
+  DMARC_BUCKET_ORGANISATION: z.string().optional(),
+  DMARC_BUCKET_POLL_SECONDS: z.coerce.number().int().min(10).default(900),
 });
 
 export interface PerimeterConfig {
@@ -246,6 +250,9 @@ export interface PerimeterConfig {
           allowInsecure: boolean;
         }
       | undefined;
+    /** The bucket prefix where reports land (S3_* settings), swept on a schedule when set. */
+    bucket:
+      { bucket: string; prefix: string; organisation: string; pollSeconds: number } | undefined;
   };
 }
 
@@ -269,6 +276,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
   }
   if (e.DMARC_IMAP_URL && !e.DMARC_IMAP_ORGANISATION) {
     problems.push('  DMARC_IMAP_ORGANISATION: required when DMARC_IMAP_URL is set');
+  }
+  if (e.DMARC_BUCKET_NAME && !e.DMARC_BUCKET_ORGANISATION) {
+    problems.push('  DMARC_BUCKET_ORGANISATION: required when DMARC_BUCKET_NAME is set');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -371,6 +381,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
               failedFolder: e.DMARC_IMAP_FAILED_FOLDER,
               pollSeconds: e.DMARC_IMAP_POLL_SECONDS,
               allowInsecure: e.DMARC_IMAP_ALLOW_INSECURE,
+            }
+          : undefined,
+      bucket:
+        e.DMARC_BUCKET_NAME && e.DMARC_BUCKET_ORGANISATION
+          ? {
+              bucket: e.DMARC_BUCKET_NAME,
+              prefix: e.DMARC_BUCKET_PREFIX,
+              organisation: e.DMARC_BUCKET_ORGANISATION,
+              pollSeconds: e.DMARC_BUCKET_POLL_SECONDS,
             }
           : undefined,
     },

@@ -71,3 +71,37 @@ export interface DmarcMailboxActivities {
 }
 
 export const DMARC_MAILBOX_SCHEDULE_ID = 'dmarc-mailbox-poll';
+
+/** One object under the reports prefix, stored as an upload (or refused before that). */
+export interface DmarcBucketObject {
+  key: string;
+  uploadId?: string;
+  /** Why it was not stored (too large, gone). */
+  refused?: string;
+}
+
+export interface DmarcBucketPage {
+  objects: DmarcBucketObject[];
+  /** Where the next page starts; absent on the last page. */
+  next?: string;
+}
+
+export interface DmarcBucketSweepOutcome {
+  /** Objects stored as uploads and ingested by this run. */
+  ingested: number;
+  /** Objects taken by an earlier run, unchanged since: not read again. */
+  skipped: number;
+  refused: number;
+}
+
+export interface DmarcBucketActivities {
+  /**
+   * One page of objects under the prefix: new or changed objects (by ETag) become uploads;
+   * objects already taken in the same version are counted as skipped.
+   */
+  fetchDmarcBucketPage(input: {
+    startAfter?: string;
+  }): Promise<DmarcBucketPage & { skipped: number }>;
+}
+
+export const DMARC_BUCKET_SCHEDULE_ID = 'dmarc-bucket-sweep';

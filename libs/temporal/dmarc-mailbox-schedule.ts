@@ -4,24 +4,27 @@ import {
   type Client,
   type ScheduleOptions,
 } from '@temporalio/client';
-import { DMARC_MAILBOX_SCHEDULE_ID, TaskQueues } from '../contracts';
+import { DMARC_BUCKET_SCHEDULE_ID, DMARC_MAILBOX_SCHEDULE_ID, TaskQueues } from '../contracts';
 
 /**
- * The Schedule that polls the DMARC mailbox every `pollSeconds`. Creating it again (every worker
- * start) is success; a changed interval updates it. Overlapping polls are skipped.
+ * A Schedule that starts `workflowType` every `everySeconds` on the DMARC reports queue. Creating
+ * it again (every worker start) is success; a changed interval updates it. Overlapping runs are
+ * skipped.
  */
-export async function ensureDmarcMailboxSchedule(
+async function ensurePollSchedule(
   client: Client,
-  pollSeconds: number,
+  scheduleId: string,
+  workflowType: string,
+  everySeconds: number,
 ): Promise<void> {
   const options: ScheduleOptions = {
-    scheduleId: DMARC_MAILBOX_SCHEDULE_ID,
-    spec: { intervals: [{ every: `${pollSeconds}s` }] },
+    scheduleId,
+    spec: { intervals: [{ every: `${everySeconds}s` }] },
     action: {
       type: 'startWorkflow',
-      workflowType: 'dmarcMailboxPoll',
+      workflowType,
       taskQueue: TaskQueues.dmarcReports,
-      workflowId: DMARC_MAILBOX_SCHEDULE_ID,
+      workflowId: scheduleId,
       args: [],
     },
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
@@ -31,7 +34,17 @@ export async function ensureDmarcMailboxSchedule(
   } catch (err) {
     if (!(err instanceof ScheduleAlreadyRunning)) throw err;
     await client.schedule
-      .getHandle(DMARC_MAILBOX_SCHEDULE_ID)
+      .getHandle(scheduleId)
       .update((previous) => ({ ...previous, spec: options.spec }));
   }
+}
+
+/** The Schedule that polls the DMARC mailbox every `pollSeconds`. */
+export function ensureDmarcMailboxSchedule(client: Client, pollSeconds: number): Promise<void> {
+  return ensurePollSchedule(client, DMARC_MAILBOX_SCHEDULE_ID, 'dmarcMailboxPoll', pollSeconds);
+}
+
+/** The Schedule that sweeps the DMARC report prefix of a bucket every `pollSeconds`. */
+export function ensureDmarcBucketSchedule(client: Client, pollSeconds: number): Promise<void> {
+  return ensurePollSchedule(client, DMARC_BUCKET_SCHEDULE_ID, 'dmarcBucketSweep', pollSeconds);
 }

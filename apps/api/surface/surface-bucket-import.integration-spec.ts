@@ -81,10 +81,10 @@ describe('attack surface: inventories imported from a bucket object (real S3 ser
     ]);
   });
 
-  it('an invalid inventory in the object fails its version with the problems, importing nothing', async () => {
+  it('an invalid inventory in the object makes an INVALID version listing the problems; nothing is imported', async () => {
     const res = await importFrom('broken.json', 'staging');
     const version = await settled(res.data!.importInventoryFromBucket.id);
-    expect(version.status).toBe('FAILED');
+    expect(version.status).toBe('INVALID');
     expect(version.problems.length).toBeGreaterThan(0);
     const gone = await stack.graphql(
       `query($o: ID!) { surfaceAttackers(organisationId: $o, environment: "staging", vmId: "a") { vmId } }`,

@@ -149,7 +149,8 @@ export class SurfaceService {
     if (!bucket || bucket.organisationId !== organisationId) {
       throw this.access.notFoundError(principal, 'bucket', bucketId);
     }
-    if (!key || key.length > 1024) throw graphQLError('BAD_USER_INPUT', 'key: 1 to 1024 characters');
+    if (!key || key.length > 1024)
+      throw graphQLError('BAD_USER_INPUT', 'key: 1 to 1024 characters');
     this.s3client ??= createS3Client(this.config.s3);
     const ref = { bucket: bucket.name, key, versionId: null };
     const limit = this.config.api.inventoryMaxBytes;
@@ -176,7 +177,10 @@ export class SurfaceService {
       content = Buffer.concat(chunks);
     } catch (err) {
       if (err instanceof S3ObjectNotFound) {
-        throw graphQLError('NOT_FOUND', `no object "${key.slice(0, 256)}" in bucket ${bucket.name}`);
+        throw graphQLError(
+          'NOT_FOUND',
+          `no object "${key.slice(0, 256)}" in bucket ${bucket.name}`,
+        );
       }
       if ((err as { extensions?: unknown }).extensions) throw err;
       this.logger.warn({ err, bucket: bucket.name, key }, 'could not read an inventory object');

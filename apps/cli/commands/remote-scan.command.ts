@@ -179,7 +179,7 @@ export function remoteDomainsCommand(opts: RemoteOptions): Promise<number> {
     };
     // Every page of the Relay connection, in name order.
     const domains: Domain[] = [];
-    for (let after: string | null = null; ; ) {
+    for (let after: string | null = null; ;) {
       const page: Page = await client.request<Page>(
         `query($o: ID!, $after: String) { domains(organisationId: $o, first: 100, after: $after) {
            nodes { id name unicodeName labels createdAt } pageInfo { hasNextPage endCursor } } }`,
