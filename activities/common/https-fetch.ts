@@ -89,25 +89,7 @@ export async function httpsGet(
   const port = parsed.port ? Number(parsed.port) : (ctx.https?.port ?? 443);
   const deadline = Date.now() + timeoutMs;
 
-  let addresses: string[];
-  try {
-    addresses = (
-      await withTimeout(
-        resolveTarget(host, ctx.resolver, { allowPrivateTargets: ctx.allowPrivateTargets }),
-        timeoutMs,
-        `resolving ${host} timed out`,
-      )
-    ).allowed;
-  } catch (err) {
-    if (err instanceof HttpsFetchFailed) throw err;
-    if (err instanceof TargetNotAllowed) {
-      throw new HttpsFetchFailed('target-not-allowed', err.message);
-    }
-    if (err instanceof TargetUnresolvable)
-      throw new HttpsFetchFailed('dns', err.message, 'ENOTFOUND');
-    const e = err as NodeJS.ErrnoException;
-    throw new HttpsFetchFailed('dns', `resolving ${host}: ${e.message}`, e.code ?? 'EUNKNOWN');
-  }
+  const addresses = await allowedAddresses(host, ctx, timeoutMs);
 
   const ca = ctx.https?.extraCaPems?.length
     ? [...tls.rootCertificates, ...ctx.https.extraCaPems]

@@ -1,5 +1,5 @@
-import net from 'node:net';
-import { ConnectFailed, type Connector } from '../tls/probe';
+import type net from 'node:net';
+import { ConnectFailed, tcpConnector, type Connector } from '../tls/probe';
 
 /**
  * The few SMTP exchanges a STARTTLS check needs (banner, EHLO, STARTTLS), by hand: the scanner
@@ -97,30 +97,6 @@ class ReplyReader {
   }
 }
 
-function connectTcp(address: string, port: number, timeoutMs: number): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: address, port });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(new ConnectFailed('ETIMEDOUT', `connecting to ${address}:${port} timed out`));
-    }, timeoutMs);
-    socket.once('connect', () => {
-      clearTimeout(timer);
-      socket.removeAllListeners('error');
-      resolve(socket);
-    });
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      reject(
-        new ConnectFailed(
-          err.code ?? 'EUNKNOWN',
-          `connecting to ${address}:${port}: ${err.message}`,
-        ),
-      );
-    });
-  });
-}
-
 async function withDeadline<T>(
   p: Promise<T>,
   ms: number,
@@ -153,7 +129,7 @@ export async function smtpSession(
   opts: { ehloName: string; timeoutMs: number; starttls: boolean },
 ): Promise<{ greeting: SmtpGreeting; socket: net.Socket }> {
   const deadline = Date.now() + opts.timeoutMs;
-  const socket = await connectTcp(address, port, opts.timeoutMs);
+  const socket = await tcpConnector(address, port)(opts.timeoutMs);
   const reader = new ReplyReader(socket);
   const left = () => Math.max(1, deadline - Date.now());
   try {
