@@ -228,14 +228,16 @@ describe('bucket malware scanning', () => {
     await s3.put('uploads', 'big/large.bin', randomBytes(5000));
     await s3.put('uploads', 'empty/zero.bin', Buffer.alloc(0));
 
-    const settled = (r: Result) => r.verdict !== 'INFECTED' || r.actions.deleted === true;
-    const clean = await resultFor('uploads', 'docs/clean.txt');
+    // The verdict is stored first, then the actions run: wait until they have.
+    const settled = (r: Result) =>
+      r.actions.tagged === true && (r.verdict !== 'INFECTED' || r.actions.deleted === true);
+    const clean = await resultFor('uploads', 'docs/clean.txt', settled);
     const eicar = await resultFor('uploads', 'incoming/eicar file.com', settled);
     const zipped = await resultFor('uploads', 'archives/eicar.zip', settled);
     const archiveOnly = await resultFor('uploads', 'archives/payload.zip', settled);
-    const loose = await resultFor('uploads', 'loose/perimeter-archive-payload.txt');
-    const large = await resultFor('uploads', 'big/large.bin');
-    const empty = await resultFor('uploads', 'empty/zero.bin');
+    const loose = await resultFor('uploads', 'loose/perimeter-archive-payload.txt', settled);
+    const large = await resultFor('uploads', 'big/large.bin', settled);
+    const empty = await resultFor('uploads', 'empty/zero.bin', settled);
 
     expect(clean.verdict).toBe('CLEAN');
     expect(eicar).toMatchObject({ verdict: 'INFECTED' });
@@ -401,7 +403,12 @@ describe('bucket malware scanning', () => {
     await clamd.stop();
     try {
       await s3.put('outage', 'eicar-during-outage.txt', EICAR);
-      const r = await resultFor('outage', 'eicar-during-outage.txt');
+      // The ERROR is stored first, then the object is tagged.
+      const r = await resultFor(
+        'outage',
+        'eicar-during-outage.txt',
+        (x) => x.actions.tagged === true,
+      );
       expect(r.verdict).toBe('ERROR');
       expect(r.reason).toMatch(/clamd unreachable/);
       expect(await exists('outage', 'eicar-during-outage.txt')).toBe(true);
