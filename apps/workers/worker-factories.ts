@@ -3,6 +3,7 @@ import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/worker';
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import { createGuidanceActivities } from '../../activities/guidance.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
@@ -53,13 +54,16 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   return Worker.create({
     ...commonOptions(deps),
     taskQueue: TaskQueues.domainScans,
-    activities: createDomainScanActivities({
-      dataSource: deps.dataSource,
-      resolver,
-      allowPrivateTargets: config.scanners.allowPrivateTargets,
-      extraPublicSuffixes: config.scanners.extraPublicSuffixes,
-      https: scannerHttpsOptions(config),
-    }),
+    activities: {
+      ...createDomainScanActivities({
+        dataSource: deps.dataSource,
+        resolver,
+        allowPrivateTargets: config.scanners.allowPrivateTargets,
+        extraPublicSuffixes: config.scanners.extraPublicSuffixes,
+        https: scannerHttpsOptions(config),
+      }),
+      ...createGuidanceActivities({ dataSource: deps.dataSource }),
+    },
   });
 }
 

@@ -4,3 +4,4 @@ export * from './scan.contract';
 export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
+export * from './guidance.contract';

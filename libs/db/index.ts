@@ -5,3 +5,4 @@ export * from './scans.repository';
 export * from './access.repository';
 export * from './bootstrap-admin';
 export * from './surface.repository';
+export * from './guidance.repository';

@@ -40,6 +40,8 @@ describe('migrations', () => {
       'audit_log',
       'cloud_environment',
       'domain',
+      'guidance_evaluation',
+      'guidance_tag',
       'inventory_upload',
       'inventory_version',
       'membership',

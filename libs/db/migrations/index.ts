@@ -2,6 +2,7 @@ import { Foundation1795348570017 } from './1795348570017-foundation';
 import { AccessControl1795350255015 } from './1795350255015-access-control';
 import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
+import { Guidance1795353000000 } from './1795353000000-guidance';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
 export const migrations = [
@@ -9,4 +10,5 @@ export const migrations = [
   AccessControl1795350255015,
   AttackSurface1795351000000,
   ScanOptions1795352000000,
+  Guidance1795353000000,
 ];
