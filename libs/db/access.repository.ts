@@ -1,13 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Role } from '../auth/roles';
-import {
-  ApiKeyEntity,
-  AuditLogEntity,
-  MembershipEntity,
-  OrganisationEntity,
-  UserEntity,
-} from './entities';
+import { ApiKeyEntity, MembershipEntity, OrganisationEntity, UserEntity } from './entities';
+import type { KeysetQuery } from './keyset-page';
 
 type Db = DataSource | EntityManager;
 
@@ -38,19 +33,22 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   );
 }
 
-export async function listAudit(
-  db: Db,
-  organisationId: string,
-  opts: { limit: number; beforeId?: string },
-): Promise<AuditLogEntity[]> {
-  const qb = db
-    .getRepository(AuditLogEntity)
-    .createQueryBuilder('a')
-    .where('a.organisation_id = :organisationId', { organisationId })
-    .orderBy('a.id', 'DESC')
-    .limit(opts.limit);
-  if (opts.beforeId) qb.andWhere('a.id < :before', { before: opts.beforeId });
-  return qb.getMany();
+/** The organisation's audit log as a keyset query, newest first; optionally one action only. */
+export function auditLogQuery(organisationId: string, opts: { action?: string } = {}): KeysetQuery {
+  const where = ['organisation_id = $1'];
+  const params: unknown[] = [organisationId];
+  if (opts.action) {
+    params.push(opts.action);
+    where.push(`action = $${params.length}`);
+  }
+  return {
+    select: `id::text AS id, actor_type AS "actorType", actor_id AS "actorId", action,
+             target_type AS "targetType", target_id AS "targetId", details, at`,
+    from: 'audit_log',
+    where,
+    params,
+    order: [{ expr: 'audit_log.id', alias: 'id', type: 'bigint', direction: 'DESC' }],
+  };
 }
 
 export async function createOrganisation(

@@ -183,7 +183,7 @@ describe('access matrix', () => {
     auditLog: {
       access: { role: 'admin', by: 'organisation' },
       call: async (t) => ({
-        query: 'query($o: ID!) { auditLog(organisationId: $o) { id } }',
+        query: 'query($o: ID!) { auditLog(organisationId: $o) { totalCount } }',
         variables: { o: t.organisationId },
       }),
     },

@@ -253,13 +253,14 @@ describe('authentication and abuse limits', () => {
         { o, u: userId },
       );
 
-      const log = await stack.graphql<{
-        auditLog: Array<{ action: string; actorType: string; targetId: string; details: any }>;
-      }>(
-        `query($o: ID!) { auditLog(organisationId: $o, limit: 20) { action actorType actorId targetId details } }`,
+      type Entry = { action: string; actorType: string; targetId: string; details: any };
+      const log = await stack.graphql<{ auditLog: { nodes: Entry[]; totalCount: number } }>(
+        `query($o: ID!) { auditLog(organisationId: $o, first: 20) {
+           totalCount nodes { action actorType actorId targetId details } } }`,
         { o },
       );
-      const actions = log.data!.auditLog.map((e) => e.action);
+      const entries = log.data!.auditLog.nodes;
+      const actions = entries.map((e) => e.action);
       expect(actions.slice(0, 7)).toEqual([
         'member.remove',
         'domain.remove',
@@ -269,11 +270,36 @@ describe('authentication and abuse limits', () => {
         'member.role',
         'member.add',
       ]);
-      expect(log.data!.auditLog.every((e) => e.actorType === 'api_key')).toBe(true);
-      expect(log.data!.auditLog.find((e) => e.action === 'member.role')!.details).toEqual({
+      expect(entries.every((e) => e.actorType === 'api_key')).toBe(true);
+      expect(entries.find((e) => e.action === 'member.role')!.details).toEqual({
         from: 'viewer',
         to: 'operator',
       });
+
+      // Older entries page by page, and a filter by action.
+      type Page = {
+        auditLog: {
+          totalCount: number;
+          edges: Array<{ cursor: string; node: { action: string } }>;
+          pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; endCursor: string };
+        };
+      };
+      const pageQuery = `query($o: ID!, $after: String, $action: String) {
+        auditLog(organisationId: $o, first: 3, after: $after, action: $action) {
+          totalCount edges { cursor node { action } } pageInfo { hasNextPage hasPreviousPage endCursor } } }`;
+      const p1 = await stack.graphql<Page>(pageQuery, { o });
+      const p2 = await stack.graphql<Page>(pageQuery, {
+        o,
+        after: p1.data!.auditLog.pageInfo.endCursor,
+      });
+      expect(p1.data!.auditLog.edges.map((e) => e.node.action)).toEqual(actions.slice(0, 3));
+      expect(p2.data!.auditLog.edges.map((e) => e.node.action)).toEqual(actions.slice(3, 6));
+      expect(p2.data!.auditLog.pageInfo.hasPreviousPage).toBe(true);
+      const removals = await stack.graphql<Page>(pageQuery, { o, action: 'domain.remove' });
+      expect(removals.data!.auditLog.totalCount).toBe(1);
+      expect(removals.data!.auditLog.pageInfo.hasNextPage).toBe(false);
+      const forged = await stack.graphql(pageQuery, { o, after: 'eyJub3QiOiJtaW5lIn0' });
+      expect(forged.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     });
 
     it('never leaves an organisation without an admin', async () => {
