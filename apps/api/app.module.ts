@@ -9,6 +9,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
+import { GuidanceModule } from './guidance/guidance.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { SurfaceModule } from './surface/surface.module';
@@ -70,6 +71,7 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        GuidanceModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

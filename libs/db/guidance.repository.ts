@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { KeysetQuery } from './keyset-page';
 import type {
   ComplianceStatus,
   CriterionResult,
@@ -254,93 +255,114 @@ export async function organisationComplianceCounts(
   return countsOf(row);
 }
 
-/**
- * The organisation's counts at the end of each bucket: every domain as of its newest evaluation
- * scanned before the bucket's end. One query for all buckets.
- */
-export async function organisationComplianceTrend(
-  ds: DataSource,
-  organisationId: string,
-  bucketEnds: Date[],
-): Promise<Array<{ at: Date; counts: ComplianceCounts }>> {
-  if (bucketEnds.length === 0) return [];
-  const rows = (await ds.query(
-    `SELECT b.at, ${COUNT_COLUMNS}
-     FROM unnest($2::timestamptz[]) AS b(at)
-     CROSS JOIN domain d
-     LEFT JOIN LATERAL (
-       SELECT web_status, mail_status, dmarc_phase FROM guidance_evaluation ge
-       WHERE ge.domain_id = d.id AND ge.scanned_at < b.at
-       ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
-     ) e ON true
-     WHERE d.organisation_id = $1
-     GROUP BY b.at ORDER BY b.at`,
-    [organisationId, bucketEnds],
-  )) as Array<CountsRow & { at: Date }>;
-  const byTime = new Map(rows.map((r) => [r.at.getTime(), countsOf(r)]));
-  const empty = countsOf({
-    domains: '0',
-    evaluated: '0',
-    web_compliant: '0',
-    web_non_compliant: '0',
-    web_unknown: '0',
-    mail_compliant: '0',
-    mail_non_compliant: '0',
-    mail_unknown: '0',
-    phase_not_implemented: '0',
-    phase_assess: '0',
-    phase_deploy: '0',
-    phase_enforce: '0',
-    phase_maintain: '0',
-    phase_unknown: '0',
-  });
-  return bucketEnds.map((at) => ({ at, counts: byTime.get(at.getTime()) ?? empty }));
+/** The counts of one organisation's domains as of `atSql`, as one JSON object (a scalar subquery). */
+function countsAtSql(organisationParam: string, atSql: string): string {
+  return `(SELECT row_to_json(c) FROM (
+      SELECT ${COUNT_COLUMNS}
+      FROM domain d
+      LEFT JOIN LATERAL (
+        SELECT web_status, mail_status, dmarc_phase FROM guidance_evaluation ge
+        WHERE ge.domain_id = d.id AND ge.scanned_at < ${atSql}
+        ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
+      ) e ON true
+      WHERE d.organisation_id = ${organisationParam}) c)`;
 }
 
-/** The organisation's domains with their newest evaluation, by name (keyset after `afterName`). */
-export async function organisationDomainCompliance(
+export const TrendIntervals = { day: '1 day', week: '7 days', month: '1 month' } as const;
+export type TrendInterval = keyof typeof TrendIntervals;
+
+/**
+ * The organisation's compliance over time, one row per bucket: each domain as of its newest
+ * evaluation scanned before the bucket's end. Rows: the bucket's start (`at`, the sort key), its end and the counts.
+ * The counts are computed only for the rows of the page asked for.
+ */
+export function organisationComplianceTrendQuery(
+  organisationId: string,
+  from: Date,
+  to: Date,
+  interval: TrendInterval,
+): KeysetQuery {
+  return {
+    select: `b.at AS at, b.at + $4::interval AS period_end,
+      ${countsAtSql('o.id', `b.at + $4::interval`)} AS counts`,
+    from: `organisation o CROSS JOIN generate_series($2::timestamptz, $3::timestamptz, $4::interval) AS b(at)`,
+    where: ['o.id = $1'],
+    params: [organisationId, from, to, TrendIntervals[interval]],
+    order: [{ expr: 'b.at', alias: 'at', type: 'timestamptz', direction: 'ASC' }],
+  };
+}
+
+export function trendRowOf(row: Record<string, unknown>): {
+  periodStart: Date;
+  periodEnd: Date;
+  counts: ComplianceCounts;
+} {
+  return {
+    periodStart: row.at as Date,
+    periodEnd: row.period_end as Date,
+    counts: countsOf(
+      Object.fromEntries(
+        Object.entries(row.counts as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      ) as unknown as CountsRow,
+    ),
+  };
+}
+
+/**
+ * The organisation's domains with their newest evaluation (null when never evaluated), by name;
+ * filters keep domains whose newest evaluation has the given status or phase.
+ */
+export function organisationDomainComplianceQuery(
+  organisationId: string,
+  filters: { web?: ComplianceStatus; mail?: ComplianceStatus; phase?: DmarcPhase } = {},
+): KeysetQuery {
+  const params: unknown[] = [organisationId];
+  const where = ['d.organisation_id = $1'];
+  for (const [column, value] of [
+    ['e.web_status', filters.web],
+    ['e.mail_status', filters.mail],
+    ['e.dmarc_phase', filters.phase],
+  ] as const) {
+    if (value === undefined) continue;
+    params.push(value);
+    where.push(`${column} = $${params.length}`);
+  }
+  return {
+    select: `d.id AS d_id, d.name AS d_name, ${EVALUATION_COLUMNS}`,
+    from: `domain d
+      LEFT JOIN LATERAL (
+        SELECT * FROM guidance_evaluation ge
+        WHERE ge.domain_id = d.id ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
+      ) e ON true`,
+    where,
+    params,
+    order: [{ expr: 'd.name', alias: 'd_name', type: 'text', direction: 'ASC' }],
+  };
+}
+
+export function domainComplianceRowOf(row: Record<string, unknown>): {
+  domainId: string;
+  name: string;
+  evaluation: StoredEvaluation | null;
+} {
+  const r = row as unknown as EvaluationRow & { d_id: string; d_name: string };
+  return { domainId: r.d_id, name: r.d_name, evaluation: r.scan_id ? evaluationOf(r) : null };
+}
+
+/** The newest scan of each of the organisation's domains, for re-evaluating them all. */
+export async function latestScanIdsOfOrganisation(
   ds: DataSource,
   organisationId: string,
-  opts: {
-    afterName?: string;
-    beforeName?: string;
-    limit: number;
-    /** Newest first instead of oldest first when paging backwards. */
-    descending?: boolean;
-    web?: ComplianceStatus;
-    mail?: ComplianceStatus;
-    phase?: DmarcPhase;
-  },
-): Promise<{
-  rows: Array<{ domainId: string; name: string; evaluation: StoredEvaluation | null }>;
-  totalCount: number;
-}> {
-  const filters = `d.organisation_id = $1
-       AND ($2::text IS NULL OR e.web_status = $2)
-       AND ($3::text IS NULL OR e.mail_status = $3)
-       AND ($4::text IS NULL OR e.dmarc_phase = $4)`;
-  const from = `FROM domain d
-     LEFT JOIN LATERAL (
-       SELECT ${EVALUATION_COLUMNS} FROM guidance_evaluation e
-       WHERE e.domain_id = d.id ORDER BY e.scanned_at DESC, e.scan_id DESC LIMIT 1
-     ) e ON true`;
-  const base = [organisationId, opts.web ?? null, opts.mail ?? null, opts.phase ?? null];
+  limit: number,
+): Promise<string[]> {
   const rows = (await ds.query(
-    `SELECT d.id AS d_id, d.name AS d_name, ${EVALUATION_COLUMNS} ${from}
-     WHERE ${filters}
-       AND ($5::text IS NULL OR d.name > $5) AND ($6::text IS NULL OR d.name < $6)
-     ORDER BY d.name ${opts.descending ? 'DESC' : 'ASC'} LIMIT $7`,
-    [...base, opts.afterName ?? null, opts.beforeName ?? null, opts.limit],
-  )) as Array<EvaluationRow & { d_id: string; d_name: string }>;
-  const [count] = (await ds.query(`SELECT count(*) AS n ${from} WHERE ${filters}`, base)) as Array<{
-    n: string;
-  }>;
-  return {
-    rows: rows.map((r) => ({
-      domainId: r.d_id,
-      name: r.d_name,
-      evaluation: r.scan_id ? evaluationOf(r) : null,
-    })),
-    totalCount: Number(count.n),
-  };
+    `SELECT s.id FROM domain d
+     CROSS JOIN LATERAL (
+       SELECT id FROM scan WHERE scan.domain_id = d.id AND status IN ('completed', 'failed')
+       ORDER BY requested_at DESC LIMIT 1
+     ) s
+     WHERE d.organisation_id = $1 ORDER BY d.name LIMIT $2`,
+    [organisationId, limit],
+  )) as Array<{ id: string }>;
+  return rows.map((r) => r.id);
 }
