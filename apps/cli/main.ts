@@ -11,6 +11,9 @@ const USAGE = `perimeter <command>
                           scan a domain now, without any server
   surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
                           attack surface of a cloud inventory, without any server
+  guidance list [--area dmarc|spf|…] [--severity fail|…] [--format json|table]
+  guidance show <id> [--format json|table]
+                          the guidance catalogue (tags, meaning, fix, Tracker ids), without any server
   admin create-user <email> [--super-admin]
                           create a user with a random password, printed once
   admin reset-password <email>
@@ -37,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
       'dns-server': { type: 'string' },
       'allow-private': { type: 'boolean' },
       'dkim-selectors': { type: 'string' },
+      area: { type: 'string' },
+      severity: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -78,6 +83,13 @@ async function main(argv: string[]): Promise<number> {
         allowPrivate: values['allow-private'],
         format: values.format as 'json' | 'table' | undefined,
         dkimSelectors: values['dkim-selectors'],
+      });
+    case 'guidance':
+      if (values.format && values.format !== 'json' && values.format !== 'table') break;
+      return (await import('./commands/guidance.command.js')).guidanceCommand(sub, arg, {
+        area: values.area,
+        severity: values.severity,
+        format: (values.format as 'json' | 'table' | undefined) ?? 'table',
       });
     case 'dev':
       return (await import('./commands/dev.command.js')).devCommand({
