@@ -310,11 +310,17 @@ export function trendRowOf(row: Record<string, unknown>): {
 
 /**
  * The organisation's domains with their newest evaluation (null when never evaluated), by name;
- * filters keep domains whose newest evaluation has the given status or phase.
+ * filters keep domains whose newest evaluation has the given status, phase or tag.
  */
 export function organisationDomainComplianceQuery(
   organisationId: string,
-  filters: { web?: ComplianceStatus; mail?: ComplianceStatus; phase?: DmarcPhase } = {},
+  filters: {
+    web?: ComplianceStatus;
+    mail?: ComplianceStatus;
+    phase?: DmarcPhase;
+    /** Only domains whose newest evaluation carries this guidance tag. */
+    tag?: string;
+  } = {},
 ): KeysetQuery {
   const params: unknown[] = [organisationId];
   const where = ['d.organisation_id = $1'];
@@ -326,6 +332,12 @@ export function organisationDomainComplianceQuery(
     if (value === undefined) continue;
     params.push(value);
     where.push(`${column} = $${params.length}`);
+  }
+  if (filters.tag !== undefined) {
+    params.push(filters.tag);
+    where.push(
+      `EXISTS (SELECT 1 FROM guidance_tag gt WHERE gt.scan_id = e.scan_id AND gt.tag_id = $${params.length})`,
+    );
   }
   return {
     select: `d.id AS d_id, d.name AS d_name, ${EVALUATION_COLUMNS}`,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findingCatalogue } from '../../../activities/posture-checks';
 import { evaluateScanGuidance } from '../../../activities/guidance.activities';
 import { startLab, type Lab } from '../../../lab/lab';
+import { createDomainScan } from '../../../libs/db';
 import { buildCatalogue, mailRules, type CompoundRule } from '../../../libs/guidance';
 import { recordHistoryIfAsked } from '../../../test/support/record-history';
 import { startTestStack, waitForScan, type TestStack } from '../../../test/support/test-stack';
@@ -27,9 +28,10 @@ const ORGANISATION = `query($o: ID!) {
     dmarcPhases { phase count percent }
   }
 }`;
-const DOMAINS = `query($o: ID!, $first: Int, $after: String, $last: Int, $before: String, $phase: DmarcPhase) {
+const DOMAINS = `query($o: ID!, $first: Int, $after: String, $last: Int, $before: String,
+    $phase: DmarcPhase, $tag: String) {
   organisationDomainCompliance(organisationId: $o, first: $first, after: $after, last: $last,
-      before: $before, dmarcPhase: $phase) {
+      before: $before, dmarcPhase: $phase, tag: $tag) {
     totalCount
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
     nodes { domainId domain compliance { mail dmarcPhase } }
@@ -216,6 +218,14 @@ describe('guidance and compliance through GraphQL', () => {
       domain: 'dmarc-p-none.perimeter.test',
       compliance: { dmarcPhase: 'ASSESS', mail: 'NON_COMPLIANT' },
     });
+    const parked = (await page({ tag: 'mail.parked-domain-unprotected' })).data!
+      .organisationDomainCompliance;
+    expect(parked.nodes.map((n: { domain: string }) => n.domain)).toEqual([
+      'mx-null.perimeter.test',
+    ]);
+    expect((await page({ tag: 'no.such-tag' })).errors?.[0].extensions?.code).toBe(
+      'BAD_USER_INPUT',
+    );
     const bad = await page({ first: 1000 });
     expect(bad.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
   });
@@ -305,6 +315,15 @@ describe('guidance and compliance through GraphQL', () => {
     );
     expect(audit[0].details).toMatchObject({ from: '0.old' });
 
+    const running = await createDomainScan(ds, {
+      organisationId: stack.organisationId,
+      domain: { ascii: 'queued.perimeter.test', unicode: 'queued.perimeter.test' },
+      requestedBy: null,
+    });
+    const conflict = await stack.graphql(REEVALUATE, { id: running.scan.id });
+    expect(conflict.errors?.[0].extensions?.code).toBe('CONFLICT');
+    await ds.query(`DELETE FROM domain WHERE id = $1`, [running.domain.id]);
+    await ds.query(`DELETE FROM scan WHERE id = $1`, [running.scan.id]);
     const unknown = await stack.graphql(REEVALUATE, { id: '00000000-0000-4000-8000-000000000000' });
     expect(unknown.errors?.[0].extensions?.code).toBe('NOT_FOUND');
   });

@@ -152,7 +152,8 @@ export class GuidanceResolver {
 
   @InOrganisation('viewer')
   @Query(() => DomainComplianceConnection, {
-    description: 'The organisation’s domains with their newest compliance, by name.',
+    description:
+      'The organisation’s domains with their newest compliance, by name; filter by status, phase or tag.',
   })
   organisationDomainCompliance(
     @Args('organisationId', { type: () => ID }) organisationId: string,
@@ -163,13 +164,23 @@ export class GuidanceResolver {
     mail?: ComplianceStatus | null,
     @Args('dmarcPhase', { type: () => DmarcPhaseEnum, nullable: true })
     dmarcPhase?: DmarcPhase | null,
+    @Args('tag', {
+      type: () => String,
+      nullable: true,
+      description: 'Only domains whose newest scan carries this guidance tag.',
+    })
+    tag?: string | null,
   ) {
+    if (tag != null && !guidanceCatalogue().tags.has(tag)) {
+      throw graphQLError('BAD_USER_INPUT', `unknown guidance tag "${tag.slice(0, 100)}"`);
+    }
     return relayConnection(
       this.dataSource,
       organisationDomainComplianceQuery(organisationId, {
         web: web ?? undefined,
         mail: mail ?? undefined,
         phase: dmarcPhase ?? undefined,
+        tag: tag ?? undefined,
       }),
       page,
       (row: Record<string, unknown>) => {
