@@ -214,6 +214,14 @@ describe('DMARC phase', () => {
     );
   });
 
+  it('unknown where SPF or DKIM decides the phase but did not run', () => {
+    expect(dmarcPhase(facts(dmarc('none'), spf('v=spf1 -all')))).toBe('unknown');
+    expect(dmarcPhase(facts(dmarc('reject'), dkim([{ selector: 's1' }])))).toBe('unknown');
+    // …but not where they do not decide it.
+    expect(dmarcPhase(facts(dmarc('reject', { pct: 50 })))).toBe('enforce');
+    expect(dmarcPhase(facts(dmarc('none'), spf(null)))).toBe('assess');
+  });
+
   it('maintain: quarantine or reject on all mail, SPF, DKIM and reports in place', () => {
     expect(dmarcPhase(facts(dmarc('reject'), ...good))).toBe('maintain');
     expect(dmarcPhase(facts(dmarc('quarantine'), ...good))).toBe('maintain');

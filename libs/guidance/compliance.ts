@@ -282,21 +282,27 @@ export function overall(results: readonly CriterionResult[]): ComplianceStatus {
  * - deploy: SPF and DKIM pass the criteria, the policy is still none;
  * - enforce: quarantine or reject, but not yet on all mail with SPF, DKIM and reports in place
  *   (pct below 100, t=y, no rua, or SPF/DKIM failing);
- * - maintain: quarantine or reject on all mail, SPF and DKIM passing, aggregate reports flowing.
+ * - maintain: quarantine or reject on all mail, SPF and DKIM passing, aggregate reports flowing;
+ * - unknown: the DMARC check did not complete, or SPF/DKIM could not be determined where they decide.
  */
 export function dmarcPhase(facts: ScanFacts): DmarcPhase {
   const dmarc = dmarcOf(facts);
   if (!dmarc) return 'unknown';
   if (!dmarc.applies) return 'not-implemented';
-  const authenticated = [spfCriterion, dkimCriterion].every((c) => {
-    const s = c.evaluate(facts).status;
-    return s === 'pass' || s === 'not-applicable';
-  });
-  if (dmarc.policy === 'none') return authenticated ? 'deploy' : 'assess';
-  if (dmarcEnforced(dmarc) && !dmarc.testing && dmarc.ruaCount > 0 && authenticated) {
-    return 'maintain';
+  const statuses = [spfCriterion, dkimCriterion].map((c) => c.evaluate(facts).status);
+  // SPF or DKIM not determined: the phase is unknown wherever it is what decides.
+  const authenticated = statuses.includes('fail')
+    ? false
+    : statuses.includes('unknown')
+      ? null
+      : true;
+  if (dmarc.policy === 'none') {
+    if (authenticated === null) return 'unknown';
+    return authenticated ? 'deploy' : 'assess';
   }
-  return 'enforce';
+  if (!dmarcEnforced(dmarc) || dmarc.testing || dmarc.ruaCount === 0) return 'enforce';
+  if (authenticated === null) return 'unknown';
+  return authenticated ? 'maintain' : 'enforce';
 }
 
 export interface DomainCompliance {
