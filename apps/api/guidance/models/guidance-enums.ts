@@ -50,7 +50,9 @@ registerEnumType(DmarcPhaseEnum, {
       description: 'Quarantine or reject, not yet on all mail with SPF, DKIM and reports.',
     },
     MAINTAIN: { description: 'Quarantine or reject on all mail; SPF, DKIM and reports in place.' },
-    UNKNOWN: { description: 'The DMARC check did not complete.' },
+    UNKNOWN: {
+      description: 'Not determined: DMARC (or SPF or DKIM, where they decide) did not complete.',
+    },
   },
 });
 
