@@ -197,8 +197,7 @@ interface CountsRow {
   phase_unknown: string;
 }
 
-const COUNT_COLUMNS = `
-  count(*) AS domains,
+const STATUS_COUNT_COLUMNS = `
   count(e.web_status) AS evaluated,
   count(*) FILTER (WHERE e.web_status = 'compliant') AS web_compliant,
   count(*) FILTER (WHERE e.web_status = 'non-compliant') AS web_non_compliant,
@@ -212,9 +211,11 @@ const COUNT_COLUMNS = `
   count(*) FILTER (WHERE e.dmarc_phase = 'enforce') AS phase_enforce,
   count(*) FILTER (WHERE e.dmarc_phase = 'maintain') AS phase_maintain,
   count(*) FILTER (WHERE e.dmarc_phase = 'unknown') AS phase_unknown`;
+const COUNT_COLUMNS = `count(*) AS domains, ${STATUS_COUNT_COLUMNS}`;
 
-function countsOf(r: CountsRow): ComplianceCounts {
-  const n = (v: string) => Number(v);
+/** Absent columns count as 0 (a moment no evaluation covers). */
+function countsOf(r: Partial<CountsRow>): ComplianceCounts {
+  const n = (v: string | undefined) => Number(v ?? 0);
   return {
     domains: n(r.domains),
     evaluated: n(r.evaluated),
@@ -255,26 +256,13 @@ export async function organisationComplianceCounts(
   return countsOf(row);
 }
 
-/** The counts of one organisation's domains as of `atSql`, as one JSON object (a scalar subquery). */
-function countsAtSql(organisationParam: string, atSql: string): string {
-  return `(SELECT row_to_json(c) FROM (
-      SELECT ${COUNT_COLUMNS}
-      FROM domain d
-      LEFT JOIN LATERAL (
-        SELECT web_status, mail_status, dmarc_phase FROM guidance_evaluation ge
-        WHERE ge.domain_id = d.id AND ge.scanned_at < ${atSql}
-        ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
-      ) e ON true
-      WHERE d.organisation_id = ${organisationParam}) c)`;
-}
-
 export const TrendIntervals = { day: '1 day', week: '7 days', month: '1 month' } as const;
 export type TrendInterval = keyof typeof TrendIntervals;
 
 /**
- * The organisation's compliance over time, one row per bucket: each domain as of its newest
- * evaluation scanned before the bucket's end. Rows: the bucket's start (`at`, the sort key), its end and the counts.
- * The counts are computed only for the rows of the page asked for.
+ * The periods of a trend, as a keyset query over `generate_series`: rows `{ at, period_end }`,
+ * `at` (the period's start) being the sort key. The counts of a page's periods come from
+ * `organisationComplianceAt`, in one query for the whole page.
  */
 export function organisationComplianceTrendQuery(
   organisationId: string,
@@ -283,8 +271,7 @@ export function organisationComplianceTrendQuery(
   interval: TrendInterval,
 ): KeysetQuery {
   return {
-    select: `b.at AS at, b.at + $4::interval AS period_end,
-      ${countsAtSql('o.id', `b.at + $4::interval`)} AS counts`,
+    select: `b.at AS at, b.at + $4::interval AS period_end`,
     from: `organisation o CROSS JOIN generate_series($2::timestamptz, $3::timestamptz, $4::interval) AS b(at)`,
     where: ['o.id = $1'],
     params: [organisationId, from, to, TrendIntervals[interval]],
@@ -292,20 +279,35 @@ export function organisationComplianceTrendQuery(
   };
 }
 
-export function trendRowOf(row: Record<string, unknown>): {
-  periodStart: Date;
-  periodEnd: Date;
-  counts: ComplianceCounts;
-} {
-  return {
-    periodStart: row.at as Date,
-    periodEnd: row.period_end as Date,
-    counts: countsOf(
-      Object.fromEntries(
-        Object.entries(row.counts as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
-      ) as unknown as CountsRow,
-    ),
-  };
+/**
+ * The organisation's counts at each of `ends`: every domain as of its newest evaluation scanned
+ * before that moment. One query for all the moments; each (moment, domain) pair is one probe of
+ * the covering index on (domain, scanned_at), so the cost grows with moments × domains, never with
+ * the length of the history.
+ */
+export async function organisationComplianceAt(
+  ds: DataSource,
+  organisationId: string,
+  ends: Date[],
+): Promise<Map<number, ComplianceCounts>> {
+  const moments = [...new Set(ends.map((e) => e.getTime()))].map((t) => new Date(t));
+  if (moments.length === 0) return new Map();
+  const rows = (await ds.query(
+    `SELECT b.at_end, ${COUNT_COLUMNS}
+     FROM unnest($2::timestamptz[]) AS b(at_end)
+     CROSS JOIN domain d
+     LEFT JOIN LATERAL (
+       SELECT web_status, mail_status, dmarc_phase FROM guidance_evaluation ge
+       WHERE ge.domain_id = d.id AND ge.scanned_at < b.at_end
+       ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
+     ) e ON true
+     WHERE d.organisation_id = $1
+     GROUP BY b.at_end`,
+    [organisationId, moments],
+  )) as Array<CountsRow & { at_end: Date }>;
+  const byTime = new Map(rows.map((r) => [r.at_end.getTime(), countsOf(r)]));
+  // An organisation without domains has no rows: every count is 0.
+  return new Map(moments.map((m) => [m.getTime(), byTime.get(m.getTime()) ?? countsOf({})]));
 }
 
 /**

@@ -14,9 +14,9 @@ import type { DataSource } from 'typeorm';
 import type { Principal } from '../../../libs/auth/roles';
 import {
   domainComplianceRowOf,
+  organisationComplianceAt,
   organisationComplianceTrendQuery,
   organisationDomainComplianceQuery,
-  trendRowOf,
   type TrendInterval,
 } from '../../../libs/db';
 import { guidanceCatalogue, type ComplianceStatus, type DmarcPhase } from '../../../libs/guidance';
@@ -120,7 +120,7 @@ export class GuidanceResolver {
     description:
       'Compliance over time: one point per period from `from` to `to`, each counting every domain as of its newest scan before the period’s end.',
   })
-  organisationComplianceTrend(
+  async organisationComplianceTrend(
     @Args('organisationId', { type: () => ID }) organisationId: string,
     @Args('from', { type: () => GraphQLISODateTime }) from: Date,
     @Args('to', { type: () => GraphQLISODateTime, nullable: true }) to: Date | null,
@@ -139,15 +139,35 @@ export class GuidanceResolver {
         `at most ${MAX_PERIODS[interval]} ${interval}s per trend; narrow the range or use a longer interval`,
       );
     }
-    return relayConnection(
+    const connection = await relayConnection(
       this.dataSource,
       organisationComplianceTrendQuery(organisationId, from, end, interval),
       page,
-      (row: Record<string, unknown>) => {
-        const { periodStart, periodEnd, counts } = trendRowOf(row);
-        return { ...organisationComplianceOf(periodEnd, counts), periodStart };
-      },
+      (row: Record<string, unknown>) => ({
+        periodStart: row.at as Date,
+        periodEnd: row.period_end as Date,
+      }),
     );
+    // The page's periods first, then their counts in one query.
+    const counts = await organisationComplianceAt(
+      this.dataSource,
+      organisationId,
+      connection.nodes.map((n) => n.periodEnd),
+    );
+    const points = new Map(
+      connection.nodes.map((n): [typeof n, ComplianceTrendPointModel] => [
+        n,
+        {
+          ...organisationComplianceOf(n.periodEnd, counts.get(n.periodEnd.getTime())!),
+          periodStart: n.periodStart,
+        },
+      ]),
+    );
+    return {
+      ...connection,
+      edges: connection.edges.map((e) => ({ cursor: e.cursor, node: points.get(e.node)! })),
+      nodes: connection.nodes.map((n) => points.get(n)!),
+    };
   }
 
   @InOrganisation('viewer')

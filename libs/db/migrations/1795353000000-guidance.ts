@@ -24,8 +24,11 @@ export class Guidance1795353000000 implements MigrationInterface {
         criteria jsonb NOT NULL,
         uncatalogued text[] NOT NULL DEFAULT '{}'
       )`);
+    // "A domain's newest evaluation before t", probed per domain and moment by compliance counts
+    // and trends: covering, so the probe needs no table read.
     await q.query(
-      `CREATE INDEX guidance_evaluation_domain_idx ON guidance_evaluation (domain_id, scanned_at DESC)`,
+      `CREATE INDEX guidance_evaluation_domain_idx ON guidance_evaluation
+         (domain_id, scanned_at DESC, scan_id DESC) INCLUDE (web_status, mail_status, dmarc_phase)`,
     );
     await q.query(
       `CREATE INDEX guidance_evaluation_organisation_idx ON guidance_evaluation (organisation_id, scanned_at)`,
