@@ -6,7 +6,6 @@ import { createOrganisation } from './access.repository';
 import {
   findGuidanceTags,
   organisationComplianceAt,
-  organisationComplianceCounts,
   saveGuidanceEvaluation,
 } from './guidance.repository';
 import { createDomainScan } from './scans.repository';
@@ -45,7 +44,7 @@ describe('guidance repository', () => {
     return scan.id;
   }
 
-  it('counts each domain as of its newest scan before each moment, as the per-moment query does', async () => {
+  it('counts each domain as of its newest scan before each moment', async () => {
     // a: reject at 1h (maintain), none at 5h (deploy), reject at 9h; b: two evaluations at the
     // very same moment, both none; c: never scanned.
     await evaluated('a.example.test', 1, 'reject');
@@ -61,9 +60,36 @@ describe('guidance repository', () => {
     // Moments before, between, exactly at and after the scans.
     const moments = [0, 1, 2, 3, 4, 5, 5.5, 9, 10, 100].map((h) => new Date(T0 + h * HOUR));
     const got = await organisationComplianceAt(db.dataSource, organisationId, moments);
+    // The definition, computed by hand from every stored row.
+    const rows: Array<{
+      domain_id: string;
+      scanned_at: Date;
+      scan_id: string;
+      dmarc_phase: string;
+    }> = await db.dataSource.query(
+      `SELECT domain_id, scanned_at, scan_id, dmarc_phase FROM guidance_evaluation
+         WHERE organisation_id = $1`,
+      [organisationId],
+    );
     for (const at of moments) {
-      const oracle = await organisationComplianceCounts(db.dataSource, organisationId, at);
-      expect(got.get(at.getTime()), at.toISOString()).toEqual(oracle);
+      const newest = new Map<string, (typeof rows)[number]>();
+      for (const r of rows) {
+        if (r.scanned_at.getTime() >= at.getTime()) continue;
+        const seen = newest.get(r.domain_id);
+        const later =
+          !seen ||
+          r.scanned_at.getTime() > seen.scanned_at.getTime() ||
+          (r.scanned_at.getTime() === seen.scanned_at.getTime() && r.scan_id > seen.scan_id);
+        if (later) newest.set(r.domain_id, r);
+      }
+      const counts = got.get(at.getTime())!;
+      expect(counts.domains).toBe(3);
+      expect(counts.evaluated, at.toISOString()).toBe(newest.size);
+      for (const phase of ['deploy', 'maintain'] as const) {
+        expect(counts.phases[phase], `${phase} at ${at.toISOString()}`).toBe(
+          [...newest.values()].filter((r) => r.dmarc_phase === phase).length,
+        );
+      }
     }
     const at = (h: number) => got.get(T0 + h * HOUR)!;
     expect(at(0)).toMatchObject({ domains: 3, evaluated: 0 });

@@ -236,26 +236,6 @@ function countsOf(r: Partial<CountsRow>): ComplianceCounts {
   };
 }
 
-/** Each domain of the organisation as of its newest evaluation scanned before `at` (now by default). */
-export async function organisationComplianceCounts(
-  ds: DataSource,
-  organisationId: string,
-  at?: Date,
-): Promise<ComplianceCounts> {
-  const [row] = (await ds.query(
-    `SELECT ${COUNT_COLUMNS}
-     FROM domain d
-     LEFT JOIN LATERAL (
-       SELECT web_status, mail_status, dmarc_phase FROM guidance_evaluation ge
-       WHERE ge.domain_id = d.id AND ($2::timestamptz IS NULL OR ge.scanned_at < $2)
-       ORDER BY ge.scanned_at DESC, ge.scan_id DESC LIMIT 1
-     ) e ON true
-     WHERE d.organisation_id = $1`,
-    [organisationId, at ?? null],
-  )) as CountsRow[];
-  return countsOf(row);
-}
-
 export const TrendIntervals = { day: '1 day', week: '7 days', month: '1 month' } as const;
 export type TrendInterval = keyof typeof TrendIntervals;
 

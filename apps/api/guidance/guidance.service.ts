@@ -9,7 +9,7 @@ import {
   findScan,
   latestDomainEvaluation,
   latestScanIdsOfOrganisation,
-  organisationComplianceCounts,
+  organisationComplianceAt,
   recordAudit,
   type ComplianceCounts,
   type ScanEntity,
@@ -139,10 +139,8 @@ export class GuidanceService {
 
   async organisationCompliance(organisationId: string): Promise<OrganisationComplianceModel> {
     const at = new Date();
-    return organisationComplianceOf(
-      at,
-      await organisationComplianceCounts(this.dataSource, organisationId, at),
-    );
+    const counts = await organisationComplianceAt(this.dataSource, organisationId, [at]);
+    return organisationComplianceOf(at, counts.get(at.getTime())!);
   }
 
   /** Re-evaluates a finished scan's stored results against this API's catalogue; no rescanning. */
