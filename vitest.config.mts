@@ -7,12 +7,17 @@ const exclude = ['node_modules/**', 'dist/**', '.tools/**'];
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
     projects: [
       {
         plugins,
-        test: { name: 'unit', include: ['**/*.spec.ts'], exclude, pool: 'forks' },
+        test: {
+          name: 'unit',
+          include: ['**/*.spec.ts'],
+          exclude,
+          pool: 'forks',
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
       },
       {
         plugins,
@@ -23,7 +28,9 @@ export default defineConfig({
           pool: 'forks',
           // Real Postgres and a real Temporal dev server, started once for the run.
           globalSetup: ['test/global-setup.ts'],
+          // Projects do not inherit the root's test options: each names its own limits.
           testTimeout: 120_000,
+          hookTimeout: 180_000,
         },
       },
     ],

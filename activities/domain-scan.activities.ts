@@ -10,6 +10,7 @@ import {
 } from '../libs/contracts';
 import {
   finishScan,
+  markScannerRunning,
   markScanRunning,
   previousResultData,
   upsertScanResult,
@@ -47,6 +48,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
   async function runCheck(check: PostureCheck, input: PostureCheckInput): Promise<ScannerSummary> {
     const { attempt } = Context.current().info;
     const startedAt = new Date();
+    await markScannerRunning(dataSource, input.scanId, check, attempt);
     let report = await withHeartbeats(() =>
       postureChecks[check](input.domain, ctx, { dkimSelectors: input.dkimSelectors }),
     );
@@ -94,6 +96,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     async dnsInventory({ scanId, domain }) {
       const { attempt } = Context.current().info;
       const startedAt = new Date();
+      await markScannerRunning(dataSource, scanId, 'dns', attempt);
       const inventory = await withHeartbeats(() =>
         scanDnsInventory(domain, deps.resolver, { allowPrivateTargets: deps.allowPrivateTargets }),
       );

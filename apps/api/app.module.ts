@@ -12,6 +12,8 @@ import { DomainsModule } from './domains/domains.module';
 import { GuidanceModule } from './guidance/guidance.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
+import { PgPubSubModule } from './common/pg-pubsub.module';
+import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
 import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
@@ -39,6 +41,7 @@ export class AppModule {
         configModule,
         DatabaseModule,
         TemporalModule,
+        PgPubSubModule,
         GraphQLModule.forRootAsync<ApolloDriverConfig>({
           driver: ApolloDriver,
           imports: [AuthModule],
@@ -52,6 +55,8 @@ export class AppModule {
             includeStacktraceInErrorResponses: false,
             context: (arg: { req?: unknown }) =>
               arg.req ? { req: arg.req } : { req: subscriptionAuth.requestOf(arg as never) },
+            // Depth and cost are bounded before anything resolves.
+            plugins: [queryLimitsPlugin(config.graphql)],
             // The auth guard also runs on field resolvers (field-level checks).
             fieldResolverEnhancers: ['guards'],
             subscriptions: {
@@ -59,6 +64,9 @@ export class AppModule {
                 path: '/graphql',
                 // A subscription authenticates once, when the socket connects.
                 onConnect: (ctx) => subscriptionAuth.onConnect(ctx as never),
+                // graphql-ws's own option, which NestJS passes through (its type omits it):
+                // the depth limit for subscriptions.
+                ...({ validate: validateSubscription(config.graphql) } as object),
               },
             },
           }),

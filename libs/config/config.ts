@@ -61,6 +61,10 @@ const schema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
   RATE_LIMIT_NOT_FOUND_PER_MINUTE: z.coerce.number().int().positive().default(30),
   RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  TEMPORAL_UI_URL: z.string().url().default('http://127.0.0.1:8233'),
+  GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
+  GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
+  GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
 export interface PerimeterConfig {
@@ -89,6 +93,10 @@ export interface PerimeterConfig {
     oidc: { issuer: string; audience: string; jwksUrl: string | undefined } | undefined;
   };
   rateLimits: { perMinute: number; notFoundPerMinute: number; authFailuresPerMinute: number };
+  /** Bounds on what one GraphQL operation may ask for; pages may be capped per organisation. */
+  graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number };
+  /** Base URL of the Temporal Web UI, for links to a scan's workflow. */
+  temporalUiUrl: string;
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -151,5 +159,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       notFoundPerMinute: e.RATE_LIMIT_NOT_FOUND_PER_MINUTE,
       authFailuresPerMinute: e.RATE_LIMIT_AUTH_FAILURES_PER_MINUTE,
     },
+    graphql: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
+    },
+    temporalUiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''),
   };
 }

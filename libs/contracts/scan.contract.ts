@@ -52,7 +52,15 @@ export function resolveScanners(names: readonly string[]): DomainScanner[] {
   return DomainScanners.filter((s) => wanted.has(s));
 }
 
-export const ScannerStates = ['pending', 'running', 'done', 'failed'] as const;
+/** `could-not-determine`: finished, but answers stayed incomplete (result status `unknown`). */
+export const ScannerStates = [
+  'pending',
+  'running',
+  'done',
+  'failed',
+  'could-not-determine',
+  'cancelled',
+] as const;
 export type ScannerState = (typeof ScannerStates)[number];
 
 /** Outcome of one scanner: `completed` holds findings; `unknown` means it could not determine them. */

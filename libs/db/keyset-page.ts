@@ -152,6 +152,8 @@ export function pageSize(
   return { size: (backwards ? last : first) ?? defaultPageSize, backwards };
 }
 
+const exactAlias = (i: number) => `__keyset_exact_${i}`;
+
 /** One page of a keyset query, forwards (`first`/`after`) or backwards (`last`/`before`). */
 export async function keysetPage<Row extends Record<string, unknown>>(
   db: DataSource | EntityManager,
@@ -168,8 +170,17 @@ export async function keysetPage<Row extends Record<string, unknown>>(
   const whereSql = (w: string[]) =>
     w.length ? `WHERE ${w.map((c) => `(${c})`).join(' AND ')}` : '';
   params.push(size + 1);
+  // Timestamps are read for cursors as text with all six fractional digits: a JS Date keeps only
+  // milliseconds, and a cursor rounded down would repeat rows that share its millisecond.
+  const exactKeys = q.order
+    .map((k, i) =>
+      k.type === 'timestamptz'
+        ? `, to_char((${k.expr}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "${exactAlias(i)}"`
+        : '',
+    )
+    .join('');
   const rows: Row[] = await db.query(
-    `SELECT ${q.select} FROM ${q.from} ${whereSql(where)}
+    `SELECT ${q.select}${exactKeys} FROM ${q.from} ${whereSql(where)}
       ORDER BY ${order.map((k) => `${k.expr} ${k.direction}`).join(', ')}
       LIMIT $${params.length}`,
     params,
@@ -183,7 +194,13 @@ export async function keysetPage<Row extends Record<string, unknown>>(
   if (backwards) page.reverse();
   return {
     rows: page,
-    cursors: page.map((r) => encodeCursor(q.order.map((k) => keyValue(k.type, r[k.alias])))),
+    cursors: page.map((r) =>
+      encodeCursor(
+        q.order.map((k, i) =>
+          keyValue(k.type, k.type === 'timestamptz' ? r[exactAlias(i)] : r[k.alias]),
+        ),
+      ),
+    ),
     totalCount: count,
     // The side we came from has rows when a cursor was given (the cursor's own row, at least).
     hasNextPage: backwards ? cursor != null : more,

@@ -48,6 +48,7 @@ describe('migrations', () => {
       'migrations',
       'organisation',
       'scan',
+      'scan_progress',
       'scan_result',
       'surface_query',
     ]);

@@ -7,6 +7,9 @@ import {
 } from '../contracts/scan.contract';
 import { DomainEntity, ScanEntity, ScanResultEntity } from './entities';
 
+/** Where changes of a scan or its progress are announced (by triggers), payload `{"scanId"}`. */
+export const SCAN_PROGRESS_CHANNEL = 'perimeter_scan_progress';
+
 export async function ensureDomain(
   m: EntityManager,
   organisationId: string,
@@ -47,6 +50,7 @@ export async function createDomainScan(
       requestedBy: input.requestedBy,
       scanners: input.scanners ?? null,
     });
+    await insertPendingProgress(m, id, input.scanners ?? []);
     return { scan: await m.findOneByOrFail(ScanEntity, { id }), domain };
   });
 }
@@ -67,6 +71,54 @@ export async function rememberDkimSelectors(
   return rows[0]?.dkim_selectors ?? [];
 }
 
+/** A scan's scanners start `pending`, in the transaction that creates the scan. */
+export async function insertPendingProgress(
+  m: EntityManager,
+  scanId: string,
+  scanners: readonly string[],
+): Promise<void> {
+  if (scanners.length === 0) return;
+  await m.query(
+    `INSERT INTO scan_progress (scan_id, scanner, state)
+     SELECT $1, s, 'pending' FROM unnest($2::text[]) AS s ON CONFLICT DO NOTHING`,
+    [scanId, scanners],
+  );
+}
+
+/** An attempt of a scanner's activity has begun; the first attempt's start is kept. */
+export async function markScannerRunning(
+  ds: DataSource,
+  scanId: string,
+  scanner: string,
+  attempt: number,
+): Promise<void> {
+  await ds.query(
+    `INSERT INTO scan_progress (scan_id, scanner, state, attempt, started_at, updated_at)
+     VALUES ($1, $2, 'running', $3, now(), now())
+     ON CONFLICT (scan_id, scanner) DO UPDATE SET state = 'running', attempt = EXCLUDED.attempt,
+       started_at = COALESCE(scan_progress.started_at, EXCLUDED.started_at), updated_at = now()
+     WHERE scan_progress.state IN ('pending', 'running')`,
+    [scanId, scanner, attempt],
+  );
+}
+
+export interface ScanProgressRow {
+  scanner: string;
+  state: 'pending' | 'running' | 'done' | 'failed' | 'could-not-determine' | 'cancelled';
+  attempt: number;
+  error: string | null;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export async function findScanProgress(db: DataSource, scanId: string): Promise<ScanProgressRow[]> {
+  return (await db.query(
+    `SELECT scanner, state, attempt, error, started_at AS "startedAt", finished_at AS "finishedAt"
+     FROM scan_progress WHERE scan_id = $1`,
+    [scanId],
+  )) as ScanProgressRow[];
+}
+
 export async function markScanRunning(ds: DataSource, scanId: string): Promise<void> {
   await ds.query(
     `UPDATE scan SET status = 'running', started_at = COALESCE(started_at, now())
@@ -82,12 +134,20 @@ export async function finishScan(
   status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>,
   error: string | null,
 ): Promise<void> {
-  await ds.query(
-    `UPDATE scan SET status = $2, error = $3, finished_at = COALESCE(finished_at, now()),
-       started_at = COALESCE(started_at, now())
-     WHERE id = $1 AND status IN ('queued', 'running')`,
-    [scanId, status, error],
-  );
+  await ds.transaction(async (m) => {
+    await m.query(
+      `UPDATE scan SET status = $2, error = $3, finished_at = COALESCE(finished_at, now()),
+         started_at = COALESCE(started_at, now())
+       WHERE id = $1 AND status IN ('queued', 'running')`,
+      [scanId, status, error],
+    );
+    // Scanners that never got to finish: cancelled with the scan, or failed with it.
+    await m.query(
+      `UPDATE scan_progress SET state = $2, finished_at = COALESCE(finished_at, now()), updated_at = now()
+       WHERE scan_id = $1 AND state IN ('pending', 'running')`,
+      [scanId, status === 'cancelled' ? 'cancelled' : 'failed'],
+    );
+  });
 }
 
 export interface ScanResultWrite {
@@ -103,7 +163,36 @@ export interface ScanResultWrite {
 
 /** One row per (scan, scanner): an activity retried after a crash overwrites, never duplicates. */
 export async function upsertScanResult(ds: DataSource, r: ScanResultWrite): Promise<string> {
-  const rows = (await ds.query(
+  return ds.transaction(async (m) => {
+    const id = await writeScanResult(m, r);
+    // The scanner's progress changes in the same transaction as its result.
+    await m.query(
+      `INSERT INTO scan_progress (scan_id, scanner, state, attempt, error, started_at, finished_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now())
+       ON CONFLICT (scan_id, scanner) DO UPDATE SET state = EXCLUDED.state,
+         attempt = EXCLUDED.attempt, error = EXCLUDED.error,
+         started_at = COALESCE(scan_progress.started_at, EXCLUDED.started_at),
+         finished_at = EXCLUDED.finished_at, updated_at = now()`,
+      [
+        r.scanId,
+        r.scanner,
+        r.status === 'completed'
+          ? 'done'
+          : r.status === 'unknown'
+            ? 'could-not-determine'
+            : 'failed',
+        r.attempt,
+        r.error,
+        r.startedAt,
+        r.finishedAt,
+      ],
+    );
+    return id;
+  });
+}
+
+async function writeScanResult(m: EntityManager, r: ScanResultWrite): Promise<string> {
+  const rows = (await m.query(
     `INSERT INTO scan_result (id, scan_id, scanner, status, data, error, attempt, started_at, finished_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
      ON CONFLICT (scan_id, scanner) DO UPDATE SET

@@ -4,3 +4,4 @@ export {
   validateDomainName,
   type ValidDomainName,
 } from './validate-domain-name';
+export { specialUseSuffix } from './special-use';

@@ -9,6 +9,7 @@ import {
   createOrganisation,
   createUser,
   ensureDomain,
+  finishScan,
   upsertMembership,
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
@@ -190,7 +191,7 @@ describe('access matrix', () => {
     domains: {
       access: { role: 'viewer', by: 'organisation' },
       call: async (t) => ({
-        query: 'query($o: ID!) { domains(organisationId: $o) { id } }',
+        query: 'query($o: ID!) { domains(organisationId: $o, first: 5) { totalCount } }',
         variables: { o: t.organisationId },
       }),
     },
@@ -205,6 +206,34 @@ describe('access matrix', () => {
         return {
           query:
             'query($id: ID!) { scan(id: $id) { id results { scanner } progress { state } guidanceTags { tagId } compliance { web } } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    domainLabels: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { domainLabels(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    scans: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { scans(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    scanResults: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `sr${unique()}.example.test`, unicode: 'x' },
+          requestedBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { scanResults(scanId: $id, first: 5) { totalCount } }',
           variables: { id: scan.id },
         };
       },
@@ -292,6 +321,24 @@ describe('access matrix', () => {
         };
       },
     },
+    scanProgress: {
+      access: { role: 'viewer', by: 'object' },
+      subscription: true,
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `p${unique()}.example.test`, unicode: 'p' },
+          requestedBy: null,
+          scanners: ['dns'],
+        });
+        // A finished scan: the subscription answers once and completes.
+        await finishScan(ds(), scan.id, 'completed', null);
+        return {
+          query: 'subscription($id: ID!) { scanProgress(scanId: $id) { id progress { state } } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
     // Mutations
     signIn: {
       access: 'public',
@@ -361,6 +408,82 @@ describe('access matrix', () => {
           unicode: 'r',
         });
         return { query: 'mutation($id: ID!) { removeDomain(id: $id) }', variables: { id: d.id } };
+      },
+    },
+    addDomains: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!, $d: [String!]!) { addDomains(organisationId: $o, domains: $d, labels: ["x"]) { id } }',
+        variables: {
+          o: t.organisationId,
+          d: [`b${unique()}.example.test`, `c${unique()}.example.test`],
+        },
+      }),
+    },
+    setDomainLabels: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        const d = await ensureDomain(ds().manager, t.organisationId, {
+          ascii: `l${unique()}.example.test`,
+          unicode: 'l',
+        });
+        return {
+          query: 'mutation($id: ID!) { setDomainLabels(id: $id, labels: ["prod"]) { labels } }',
+          variables: { id: d.id },
+        };
+      },
+    },
+    setDkimSelectors: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        const d = await ensureDomain(ds().manager, t.organisationId, {
+          ascii: `k${unique()}.example.test`,
+          unicode: 'k',
+        });
+        return {
+          query:
+            'mutation($id: ID!) { setDkimSelectors(id: $id, selectors: ["s1"]) { dkimSelectors } }',
+          variables: { id: d.id },
+        };
+      },
+    },
+    setOrganisationPageSize: {
+      access: 'superAdmin',
+      call: async (t) => ({
+        query:
+          'mutation($o: ID!) { setOrganisationPageSize(organisationId: $o, maxPageSize: null) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    cancelScan: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        // No workflow runs for it: cancelling marks the row itself.
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `x${unique()}.example.test`, unicode: 'x' },
+          requestedBy: null,
+        });
+        return {
+          query: 'mutation($id: ID!) { cancelScan(id: $id) { status } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    rescan: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: 'good.perimeter.test', unicode: 'good.perimeter.test' },
+          requestedBy: null,
+          scanners: ['dns'],
+        });
+        return {
+          query: 'mutation($id: ID!) { rescan(id: $id) { id } }',
+          variables: { id: scan.id },
+        };
       },
     },
     // Guidance and compliance

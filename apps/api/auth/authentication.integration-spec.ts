@@ -127,7 +127,7 @@ describe('authentication and abuse limits', () => {
       });
       const { token } = await createApiKey(stack.db.dataSource, other.id, 'admin');
       const res = await stack.graphql(
-        `query($o: ID!) { domains(organisationId: $o) { id } }`,
+        `query($o: ID!) { domains(organisationId: $o) { totalCount } }`,
         {
           o: stack.organisationId,
         },

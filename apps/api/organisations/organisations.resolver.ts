@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Int, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { Principal, Role } from '../../../libs/auth/roles';
 import { InOrganisation, Authenticated, SuperAdminOnly } from '../auth/authorize.decorator';
 import { RoleEnum } from '../auth/models/role.enum';
@@ -69,5 +69,18 @@ export class OrganisationsResolver {
     @Args('userId', { type: () => ID }) userId: string,
   ) {
     return this.service.removeMember(principal, organisationId, userId);
+  }
+
+  @SuperAdminOnly()
+  @Mutation(() => OrganisationModel, {
+    description:
+      "Caps this organisation's pages at `maxPageSize` rows (1-1000); null returns to the configured GRAPHQL_MAX_PAGE_SIZE.",
+  })
+  setOrganisationPageSize(
+    @CurrentPrincipal() principal: Principal,
+    @Args('organisationId', { type: () => ID }) organisationId: string,
+    @Args('maxPageSize', { type: () => Int, nullable: true }) maxPageSize: number | null,
+  ) {
+    return this.service.setPageSize(principal, organisationId, maxPageSize);
   }
 }

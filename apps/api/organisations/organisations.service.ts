@@ -8,6 +8,7 @@ import {
   MembershipEntity,
   OrganisationEntity,
   recordAudit,
+  setOrganisationPageSize,
   upsertMembership,
   UserEntity,
 } from '../../../libs/db';
@@ -158,6 +159,26 @@ export class OrganisationsService {
     if (!membership)
       throw graphQLError('NOT_FOUND', `no member ${userId.slice(0, 64)} in this organisation`);
     return membership;
+  }
+
+  async setPageSize(principal: Principal, organisationId: string, maxPageSize: number | null) {
+    assertUuid(organisationId, 'organisation');
+    if (maxPageSize !== null && (maxPageSize < 1 || maxPageSize > 1000))
+      throw graphQLError('BAD_USER_INPUT', 'maxPageSize: 1-1000, or null for the default');
+    return this.dataSource.transaction(async (m) => {
+      const org = await m.getRepository(OrganisationEntity).findOneBy({ id: organisationId });
+      if (!org) throw graphQLError('NOT_FOUND', 'no such organisation');
+      await setOrganisationPageSize(m, organisationId, maxPageSize);
+      await recordAudit(m, {
+        organisationId,
+        ...actorOf(principal),
+        action: 'organisation.page-size',
+        targetType: 'organisation',
+        targetId: organisationId,
+        details: { from: org.maxPageSize, to: maxPageSize },
+      });
+      return { ...org, maxPageSize };
+    });
   }
 
   /** An organisation always keeps an admin, or nobody could manage it again. */

@@ -36,6 +36,10 @@ export class DomainEntity {
   @Column('text', { name: 'dkim_selectors', array: true, default: () => "'{}'" })
   dkimSelectors!: string[];
 
+  /** Labels of this membership (the same name elsewhere has its own), lowercase, sorted. */
+  @Column('text', { array: true, default: () => "'{}'" })
+  labels!: string[];
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

@@ -12,6 +12,10 @@ export class OrganisationEntity {
   @Column('varchar', { length: 200 })
   name!: string;
 
+  /** Largest page a connection serves for this organisation; null: the configured default. */
+  @Column('integer', { name: 'max_page_size', nullable: true })
+  maxPageSize!: number | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

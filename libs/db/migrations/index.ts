@@ -3,6 +3,7 @@ import { AccessControl1795350255015 } from './1795350255015-access-control';
 import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
 import { Guidance1795353000000 } from './1795353000000-guidance';
+import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   AttackSurface1795351000000,
   ScanOptions1795352000000,
   Guidance1795353000000,
+  GraphqlSurface1795354000000,
 ];

@@ -1,4 +1,5 @@
-import { Field, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { connectionType } from '../../common/relay-connection';
 
 @ObjectType('Domain', { description: "A domain as one organisation's membership." })
 export class DomainModel {
@@ -14,6 +15,32 @@ export class DomainModel {
   @Field(() => String, { description: 'Unicode form, for display.' })
   unicodeName!: string;
 
+  @Field(() => [String], { description: "This membership's labels (lowercase, sorted)." })
+  labels!: string[];
+
+  @Field(() => [String], {
+    description: 'DKIM selectors its scans try besides the built-in catalogue.',
+  })
+  dkimSelectors!: string[];
+
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;
 }
+
+@ObjectType()
+export class DomainConnection extends connectionType(DomainModel, 'Domain') {}
+
+export const DomainOrderFieldEnum = { NAME: 'name', CREATED_AT: 'createdAt' } as const;
+registerEnumType(DomainOrderFieldEnum, { name: 'DomainOrderField' });
+
+@ObjectType('DomainLabel', { description: 'A label in use, and on how many domains.' })
+export class DomainLabelModel {
+  @Field(() => String)
+  label!: string;
+
+  @Field(() => Int)
+  domainCount!: number;
+}
+
+@ObjectType()
+export class DomainLabelConnection extends connectionType(DomainLabelModel, 'DomainLabel') {}

@@ -1,4 +1,4 @@
-import { Field, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
+import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 
 @ObjectType('Organisation')
 export class OrganisationModel {
@@ -10,6 +10,12 @@ export class OrganisationModel {
 
   @Field(() => String)
   name!: string;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'Its own cap on page sizes; null: the configured GRAPHQL_MAX_PAGE_SIZE.',
+  })
+  maxPageSize!: number | null;
 
   @Field(() => GraphQLISODateTime)
   createdAt!: Date;

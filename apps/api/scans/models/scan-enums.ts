@@ -32,5 +32,15 @@ export const ScannerStateEnum = {
   RUNNING: 'running',
   DONE: 'done',
   FAILED: 'failed',
+  COULD_NOT_DETERMINE: 'could-not-determine',
+  CANCELLED: 'cancelled',
 } as const;
-registerEnumType(ScannerStateEnum, { name: 'ScannerState' });
+registerEnumType(ScannerStateEnum, {
+  name: 'ScannerState',
+  valuesMap: {
+    DONE: { description: 'Finished with its findings.' },
+    FAILED: { description: 'Failed after its retries (or with the scan).' },
+    COULD_NOT_DETERMINE: { description: 'Finished, but answers stayed incomplete (timeouts).' },
+    CANCELLED: { description: 'Stopped because the scan was cancelled.' },
+  },
+});

@@ -1,6 +1,7 @@
 import { Field, GraphQLISODateTime, ID, Int, ObjectType } from '@nestjs/graphql';
 import { GraphQLJSONObject } from 'graphql-scalars';
 import type { ResultStatus } from '../../../../libs/contracts';
+import { connectionType } from '../../common/relay-connection';
 import { FindingModel } from './finding.model';
 import { ResultStatusEnum } from './scan-enums';
 
@@ -35,3 +36,6 @@ export class ScanResultModel {
   @Field(() => GraphQLISODateTime)
   finishedAt!: Date;
 }
+
+@ObjectType()
+export class ScanResultConnection extends connectionType(ScanResultModel, 'ScanResult') {}

@@ -1,5 +1,6 @@
 import { Field, GraphQLISODateTime, ID, ObjectType } from '@nestjs/graphql';
 import type { ScanKind, ScanStatus } from '../../../../libs/contracts';
+import { connectionType } from '../../common/relay-connection';
 import { ScanKindEnum, ScanStatusEnum } from './scan-enums';
 
 @ObjectType('Scan')
@@ -12,6 +13,12 @@ export class ScanModel {
 
   @Field(() => String, { description: 'What is scanned; for a domain its ASCII (punycode) form.' })
   target!: string;
+
+  @Field(() => ID, { nullable: true, description: 'The domain membership scanned, if it remains.' })
+  domainId!: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'The scanners asked for.' })
+  scanners!: string[] | null;
 
   @Field(() => ScanStatusEnum)
   status!: ScanStatus;
@@ -33,3 +40,6 @@ export class ScanModel {
   @Field(() => String, { nullable: true })
   error!: string | null;
 }
+
+@ObjectType()
+export class ScanConnection extends connectionType(ScanModel, 'Scan') {}
