@@ -144,6 +144,13 @@ describe('web criteria', () => {
     expect(status(certificate, result('tls', ['certificate.expired']))).toBe('fail');
   });
 
+  it('a certificate the web scanner found invalid fails the criterion without a TLS scan', () => {
+    expect(certificate.evaluate(facts(result('web', ['web.certificate-expired'])))).toEqual({
+      status: 'fail',
+      reason: 'web.certificate-expired reported',
+    });
+  });
+
   it('each is unknown when its scanner did not run (a mail-only scan)', () => {
     const mailOnly = [dmarc('reject'), spf('v=spf1 -all')];
     for (const c of webCriteria) expect(status(c, ...mailOnly)).toBe('unknown');

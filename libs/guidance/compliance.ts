@@ -90,6 +90,8 @@ function passFindingCriterion(
   findingId: string,
   coverage: Coverage,
   failReason: string,
+  /** Findings of other scanners that settle the criterion as failed on their own. */
+  failFindings: readonly string[] = [],
 ): Criterion {
   const what = coverage.scanners[0];
   return {
@@ -97,6 +99,8 @@ function passFindingCriterion(
     group,
     title,
     evaluate(facts) {
+      const failing = failFindings.filter((f) => facts.has(f));
+      if (failing.length) return { status: 'fail', reason: `${failing.join(', ')} reported` };
       if (facts.has(findingId)) return { status: 'pass', reason: `${findingId} reported` };
       const ran = coverageRan(facts, coverage);
       if (ran === true) return { status: 'fail', reason: failReason };
@@ -146,6 +150,8 @@ export const webCriteria: readonly Criterion[] = [
     PromisedPassFindings.validCertificate,
     TLS,
     'the certificate is not valid for the domain (expired, untrusted or wrong name)',
+    // The web scanner sees the certificate too, even when no TLS scan ran.
+    ['web.certificate-expired', 'web.certificate-untrusted', 'web.certificate-bad-hostname'],
   ),
 ];
 

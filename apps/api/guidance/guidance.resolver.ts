@@ -23,6 +23,7 @@ import { guidanceCatalogue, type ComplianceStatus, type DmarcPhase } from '../..
 import { Authenticated, InOrganisation, OnObject } from '../auth/authorize.decorator';
 import { CurrentPrincipal } from '../auth/request-context';
 import { graphQLError } from '../common/graphql-errors';
+import { PageLimits } from '../common/page-limits';
 import { ConnectionArgs, connectionType, relayConnection } from '../common/relay-connection';
 import { ScanModel } from '../scans/models/scan.model';
 import { SeverityEnum } from '../scans/models/finding.model';
@@ -68,6 +69,7 @@ const PERIOD_MS: Record<TrendInterval, number> = {
 export class GuidanceResolver {
   constructor(
     private readonly guidance: GuidanceService,
+    private readonly pageLimits: PageLimits,
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
   ) {}
 
@@ -147,6 +149,7 @@ export class GuidanceResolver {
         periodStart: row.at as Date,
         periodEnd: row.period_end as Date,
       }),
+      await this.pageLimits.maxPageSize(organisationId),
     );
     // The page's periods first, then their counts in one query.
     const counts = await organisationComplianceAt(
@@ -175,7 +178,7 @@ export class GuidanceResolver {
     description:
       'The organisation’s domains with their newest compliance, by name; filter by status, phase or tag.',
   })
-  organisationDomainCompliance(
+  async organisationDomainCompliance(
     @Args('organisationId', { type: () => ID }) organisationId: string,
     @Args() page: ConnectionArgs,
     @Args('web', { type: () => ComplianceStatusEnum, nullable: true })
@@ -211,6 +214,7 @@ export class GuidanceResolver {
           compliance: evaluation ? complianceModelOf(evaluation) : null,
         };
       },
+      await this.pageLimits.maxPageSize(organisationId),
     );
   }
 
