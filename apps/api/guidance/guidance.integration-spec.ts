@@ -167,6 +167,16 @@ describe('guidance and compliance through GraphQL', () => {
       { d: compliance.domainId },
     );
     expect(domain.data!.domainCompliance).toEqual({ scanId: scans.good.id, mail: 'NON_COMPLIANT' });
+    const listed = await stack.graphql<{ domains: any }>(
+      'query($o: ID!) { domains(organisationId: $o, first: 10) { nodes { name compliance { dmarcPhase } } } }',
+      { o: stack.organisationId },
+    );
+    expect(listed.errors).toBeUndefined();
+    expect(listed.data!.domains.nodes).toEqual([
+      { name: 'dmarc-p-none.perimeter.test', compliance: { dmarcPhase: 'ASSESS' } },
+      { name: 'good.perimeter.test', compliance: { dmarcPhase: 'ENFORCE' } },
+      { name: 'mx-null.perimeter.test', compliance: { dmarcPhase: 'NOT_IMPLEMENTED' } },
+    ]);
 
     const org = await stack.graphql<{ organisationCompliance: any }>(ORGANISATION, {
       o: stack.organisationId,
