@@ -88,6 +88,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     checkBimi: (input) => runCheck('bimi', input),
     checkDnssec: (input) => runCheck('dnssec', input),
     checkCaa: (input) => runCheck('caa', input),
+    checkWeb: (input) => runCheck('web', input),
 
     async markScanRunning(scanId) {
       await markScanRunning(dataSource, scanId);

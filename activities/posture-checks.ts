@@ -19,6 +19,8 @@ import { SpfFindings } from './spf/spf.findings';
 import { scanSpf } from './spf/spf.scanner';
 import { TlsRptFindings } from './tls-rpt/tls-rpt.findings';
 import { scanTlsRpt } from './tls-rpt/tls-rpt.scanner';
+import { HeadersFindings, HstsFindings, WebFindings } from './web/web.findings';
+import { scanWeb } from './web/web.scanner';
 
 export interface PostureCheckOptions {
   dkimSelectors?: string[];
@@ -41,6 +43,7 @@ export const postureChecks: Record<PostureCheck, Engine> = {
   bimi: (d, ctx) => scanBimi(d, ctx),
   dnssec: (d, ctx) => scanDnssec(d, ctx),
   caa: (d, ctx) => scanCaa(d, ctx),
+  web: (d, ctx) => scanWeb(d, ctx),
 };
 
 /** Every finding any check can report, by id. */
@@ -54,4 +57,7 @@ export const findingCatalogue: Record<string, FindingDefinition> = {
   ...BimiFindings,
   ...DnssecFindings,
   ...CaaFindings,
+  ...WebFindings,
+  ...HstsFindings,
+  ...HeadersFindings,
 };

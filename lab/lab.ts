@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { projectRoot } from '../libs/embedded/paths';
 import { loadZoneDir, startLabDnsServer, type LabDnsServerOptions, type LabDnsServer } from './dns';
+import { startLabHttpServer, type LabHttpServer } from './http/http-server';
+import { labWebSites } from './http/web-sites';
 import { startLabHttpsServer } from './https/https-server';
 import { createLabCa } from './https/lab-ca';
 import { labHttpsSites } from './https/sites';
@@ -14,6 +16,8 @@ export interface LabOptions {
   dnsUdpDelayMs?: LabDnsServerOptions['udpDelayMs'];
   /** Port of the lab HTTPS server (on `host`); 0 (default) is ephemeral. */
   httpsPort?: number;
+  /** Port of the lab plain-HTTP server (on `host`); 0 (default) is ephemeral. */
+  httpPort?: number;
 }
 
 export interface Lab {
@@ -25,6 +29,11 @@ export interface Lab {
    * Scanners get `{ port, extraCaPems: [caPem] }` as `CheckContext.https`.
    */
   https: { port: number; caPem: string };
+  /**
+   * The lab HTTP server (web postures): every lab web host is 127.0.0.1, served on this port.
+   * Scanners get it as `CheckContext.https.httpPort` (SCANNER_HTTP_PORT).
+   */
+  http: { port: number; requests(): number };
   close(): Promise<void>;
 }
 
@@ -38,24 +47,37 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     onQuery: options.onDnsQuery,
     udpDelayMs: options.dnsUdpDelayMs,
   });
+  const web = labWebSites();
   let https;
   try {
     https = await startLabHttpsServer({
       host: options.host ?? '127.0.0.1',
       port: options.httpsPort ?? 0,
-      sites: labHttpsSites(createLabCa()),
+      sites: { ...labHttpsSites(createLabCa()), ...web.https },
     });
   } catch (err) {
     await dns.close();
     throw err;
   }
   const httpsServer = https;
+  let httpServer: LabHttpServer;
+  try {
+    httpServer = await startLabHttpServer({
+      host: options.host ?? '127.0.0.1',
+      port: options.httpPort ?? 0,
+      sites: web.http,
+    });
+  } catch (err) {
+    await Promise.all([dns.close(), httpsServer.close()]);
+    throw err;
+  }
   return {
     dns,
     resolvers: [dns.address],
     https: { port: httpsServer.port, caPem: httpsServer.caPem },
+    http: { port: httpServer.port, requests: httpServer.requests },
     close: async () => {
-      await Promise.all([dns.close(), httpsServer.close()]);
+      await Promise.all([dns.close(), httpsServer.close(), httpServer.close()]);
     },
   };
 }

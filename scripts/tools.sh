@@ -15,3 +15,12 @@ else
   GOBIN="$BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/temporalio/cli/cmd/temporal@$TEMPORAL_CLI_VERSION"
   echo "$TEMPORAL_CLI_VERSION" > "$BIN/temporal.version"
 fi
+
+# The lab Time-Stamp Authority is `openssl ts -reply` (OpenSSL 3); tests and `perimeter dev` need it.
+if command -v openssl >/dev/null && openssl ts -help >/dev/null 2>&1; then
+  echo "tools: openssl $(openssl version | cut -d' ' -f2) present"
+else
+  echo "tools: installing openssl (apt) for the lab TSA"
+  if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends openssl >/dev/null
+  else sudo apt-get install -y --no-install-recommends openssl >/dev/null; fi
+fi

@@ -3,9 +3,11 @@ import {
   CancellationScope,
   isCancellation,
   log,
+  ParentClosePolicy,
   patched,
   proxyActivities,
   setHandler,
+  startChild,
 } from '@temporalio/workflow';
 import type { Duration } from '@temporalio/common';
 import {
@@ -19,7 +21,9 @@ import {
   type DomainScanProgress,
   type GuidanceActivities,
   type ScannerSummary,
+  timestampScanWorkflowId,
 } from '../libs/contracts';
+import { timestampResults } from './timestamp-results.workflow';
 
 const bookkeeping = proxyActivities<DomainScanActivities>({
   startToCloseTimeout: '30 seconds',
@@ -44,6 +48,7 @@ function scannerProxy(startToCloseTimeout: Duration) {
 const quick = scannerProxy('1 minute');
 const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
 const dkim = scannerProxy('3 minutes'); // dozens of selectors
+const web = scannerProxy('3 minutes'); // four endpoints, each up to ten redirects
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
 const check =
@@ -62,6 +67,7 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   bimi: check(quick, postureCheckActivity.bimi),
   dnssec: check(quick, postureCheckActivity.dnssec),
   caa: check(recursive, postureCheckActivity.caa),
+  web: check(web, postureCheckActivity.web),
 };
 
 function failureMessage(err: unknown): string {
@@ -125,5 +131,14 @@ export async function domainScan(input: DomainScanInput): Promise<DomainScanProg
     failures: failed.map((s) => ({ scanner: s.scanner, error: s.error ?? 'failed' })),
   });
   progress.status = status;
+  // Proof of scan: the stored results are time-stamped by a workflow of their own, abandoned on
+  // purpose, so a TSA that is down is retried without holding the scan open.
+  if (patched('timestamp-results')) {
+    await startChild(timestampResults, {
+      workflowId: timestampScanWorkflowId(input.scanId),
+      args: [{ scanId: input.scanId }],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+  }
   return progress;
 }

@@ -1,3 +1,4 @@
 // Every workflow the workers run.
 export { domainScan } from './domain-scan.workflow';
 export { inventoryImport } from './inventory-import.workflow';
+export { timestampResults } from './timestamp-results.workflow';

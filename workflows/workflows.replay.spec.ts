@@ -19,11 +19,16 @@ describe('workflow replay', () => {
     expect(histories.length).toBeGreaterThan(0);
   });
 
-  it.each(histories)('replays %s deterministically', async (file) => {
-    const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
-    await Worker.runReplayHistory(
-      { workflowsPath: path.join(__dirname, 'index.ts'), replayName: file },
-      history,
-    );
-  });
+  // 60 s each: the first replay bundles the workflows, seconds on a loaded machine.
+  it.each(histories)(
+    'replays %s deterministically',
+    async (file) => {
+      const history = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as unknown;
+      await Worker.runReplayHistory(
+        { workflowsPath: path.join(__dirname, 'index.ts'), replayName: file },
+        history,
+      );
+    },
+    60_000,
+  );
 });

@@ -18,6 +18,8 @@ import { SurfaceModule } from './surface/surface.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { ProbesModule } from './probes/probes.module';
+import { ProofModule } from './proof/proof.module';
 import { ScansModule } from './scans/scans.module';
 import { TemporalModule } from './temporal/temporal.module';
 import { CONFIG, LOGGER, TELEMETRY } from './tokens';
@@ -80,6 +82,8 @@ export class AppModule {
         ScansModule,
         SurfaceModule,
         GuidanceModule,
+        ProofModule,
+        ProbesModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

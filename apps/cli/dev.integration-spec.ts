@@ -21,8 +21,8 @@ describe('perimeter dev', () => {
     // PostgreSQL runs as the `postgres` user when we are root: it must reach its folder.
     await chmod(data, 0o755);
     dirs.push(data);
-    const [api, pg, temporal, ui, dns] = await Promise.all(
-      Array.from({ length: 5 }, () => freePort()),
+    const [api, pg, temporal, ui, dns, tsa] = await Promise.all(
+      Array.from({ length: 6 }, () => freePort()),
     );
     const child = spawn(process.execPath, [entry, 'dev', '--dns-port', String(dns)], {
       env: {
@@ -32,6 +32,7 @@ describe('perimeter dev', () => {
         PERIMETER_DEV_PG_PORT: String(pg),
         PERIMETER_DEV_TEMPORAL_PORT: String(temporal),
         PERIMETER_DEV_TEMPORAL_UI_PORT: String(ui),
+        PERIMETER_DEV_LAB_TSA_PORT: String(tsa),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -90,6 +91,20 @@ describe('perimeter dev', () => {
         status = res.data.scan.status as string;
       }
       expect(status).toBe('COMPLETED');
+      // Proof of scan: the embedded lab TSA time-stamps the stored results.
+      const scanned = await post(
+        JSON.stringify({ query: `{ scan(id: "${id}") { results { id } } }` }),
+      );
+      const resultId = scanned.data.scan.results[0].id as string;
+      let proof = '';
+      while (proof !== 'VERIFIED') {
+        if (Date.now() > deadline) throw new Error(`result not time-stamped (${proof})`);
+        await new Promise((r) => setTimeout(r, 200));
+        const res = await post(
+          JSON.stringify({ query: `{ verifyResult(id: "${resultId}") { state } }` }),
+        );
+        proof = res.data.verifyResult.state as string;
+      }
       expect((await fetch(temporalUi)).status).toBe(200);
     } finally {
       child.kill('SIGINT');

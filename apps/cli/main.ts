@@ -18,6 +18,14 @@ const USAGE = `perimeter <command>
                           create a user with a random password, printed once
   admin reset-password <email>
                           give a user a new random password, printed once
+  proof verify <result-id> [--format json|table]
+                          re-hash a stored result and check its RFC 3161 token (DATABASE_URL)
+  proof export <result-id> [--out DIR]
+                          write the token (DER) and the hashed bytes for openssl ts -verify
+  proof stamp-pending     time-stamp every stored result that has no token yet
+  probe --organisation ID --name N --target T --parser json|jsonl|lines [--every S] [--type T]
+        [--api URL] [--timeout S] -- <tool> [args, {target}]
+                          run a scanning tool and post its result (key in PERIMETER_TOKEN)
 
 Configuration comes from the environment (see README).`;
 
@@ -42,6 +50,15 @@ async function main(argv: string[]): Promise<number> {
       'dkim-selectors': { type: 'string' },
       area: { type: 'string' },
       severity: { type: 'string' },
+      out: { type: 'string' },
+      organisation: { type: 'string' },
+      name: { type: 'string' },
+      target: { type: 'string' },
+      parser: { type: 'string' },
+      every: { type: 'string' },
+      type: { type: 'string' },
+      api: { type: 'string' },
+      timeout: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -91,6 +108,33 @@ async function main(argv: string[]): Promise<number> {
         severity: values.severity,
         format: (values.format as 'json' | 'table' | undefined) ?? 'table',
       });
+    case 'proof': {
+      const format = values.format ?? 'table';
+      if (format !== 'json' && format !== 'table') break;
+      return (await import('./commands/proof.command.js')).proofCommand(sub, arg, {
+        format,
+        out: values.out,
+      });
+    }
+    case 'probe': {
+      if (!values.organisation || !values.name || !values.target || !values.parser) break;
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort());
+      process.once('SIGTERM', () => stop.abort());
+      return (await import('./commands/probe.command.js')).probeCommand({
+        apiUrl: values.api ?? process.env.PERIMETER_API_URL ?? 'http://127.0.0.1:4000/graphql',
+        token: process.env.PERIMETER_TOKEN ?? '',
+        organisationId: values.organisation,
+        name: values.name,
+        target: values.target,
+        parser: values.parser,
+        command: positionals.slice(1),
+        everySeconds: values.every === undefined ? undefined : Number(values.every),
+        type: values.type,
+        timeoutSeconds: num(values.timeout, 300),
+        signal: stop.signal,
+      });
+    }
     case 'dev':
       return (await import('./commands/dev.command.js')).devCommand({
         apiPort: num(values['api-port'] ?? process.env.API_PORT, 4000),
@@ -99,6 +143,7 @@ async function main(argv: string[]): Promise<number> {
         temporalUiPort: num(process.env.PERIMETER_DEV_TEMPORAL_UI_PORT, 8233),
         labDnsPort: num(values['dns-port'], 15353),
         labHttpsPort: num(process.env.PERIMETER_DEV_LAB_HTTPS_PORT, 15443),
+        labTsaPort: num(process.env.PERIMETER_DEV_LAB_TSA_PORT, 15318),
       });
   }
   console.error(USAGE);

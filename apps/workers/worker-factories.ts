@@ -4,11 +4,15 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createGuidanceActivities } from '../../activities/guidance.activities';
+import { createProofActivities } from '../../activities/proof.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
+import { findProofSubject } from '../../libs/db/proof.repository';
+import { publishResultEvent } from '../../libs/db/result-events';
+import { loadTsas } from '../../libs/proof';
 import { workflowSpanProcessor, type Telemetry } from '../../libs/telemetry';
 
 export interface WorkerDeps {
@@ -43,8 +47,8 @@ function commonOptions(deps: WorkerDeps) {
   };
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities. */
-export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
+/** The worker for domain scans: the `domainScan` workflow and its activities, and proof. */
+export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const resolver = createScannerResolver({
     servers: config.scanners.resolvers,
@@ -63,6 +67,22 @@ export function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
         https: scannerHttpsOptions(config),
       }),
       ...createGuidanceActivities({ dataSource: deps.dataSource }),
+      // Time-stamping runs after each scan, on the same queue.
+      ...createProofActivities({
+        dataSource: deps.dataSource,
+        tsas: await loadTsas(config.proof),
+        timeoutMs: config.proof.timeoutMs,
+        onStamped: async (subject) => {
+          const found = await findProofSubject(deps.dataSource, subject.id);
+          if (!found) return;
+          await publishResultEvent(deps.dataSource, {
+            type: 'timestamped',
+            organisationId: found.organisationId,
+            resultId: subject.id,
+            resultKind: subject.kind,
+          });
+        },
+      }),
     },
   });
 }

@@ -7,7 +7,8 @@ export interface LabHttpsFile {
   status?: number;
   contentType?: string;
   body: string | Buffer;
-  headers?: Record<string, string>;
+  /** An array sends the header several times (Set-Cookie). */
+  headers?: Record<string, string | string[]>;
   /** Accept the request and never answer (for timeout tests). */
   hang?: boolean;
 }
@@ -15,8 +16,11 @@ export interface LabHttpsFile {
 export interface LabHttpsSite {
   /** By path (without query string); any other path is 404. */
   files: Record<string, LabHttpsFile>;
-  /** Which certificate the host presents; `valid` (lab CA) by default. */
-  cert?: 'valid' | 'expired' | 'self-signed';
+  /**
+   * Which certificate the host presents; `valid` (lab CA) by default. `wrong-host`: a lab-CA
+   * certificate for another name; `none`: the handshake is refused (the host has no HTTPS).
+   */
+  cert?: 'valid' | 'expired' | 'self-signed' | 'wrong-host' | 'none';
 }
 
 export interface LabHttpsServerOptions {
@@ -45,8 +49,14 @@ export async function startLabHttpsServer(options: LabHttpsServerOptions): Promi
   const shared = ca.issue(valid.length > 0 ? valid : ['localhost']);
   const sharedContext = tls.createSecureContext({ cert: shared.certPem, key: shared.keyPem });
   const contexts = new Map<string, tls.SecureContext>();
+  const noTls = new Set<string>();
   for (const [host, site] of sites) {
-    if ((site.cert ?? 'valid') === 'valid') {
+    if (site.cert === 'none') {
+      noTls.add(host);
+    } else if (site.cert === 'wrong-host') {
+      const issued = ca.issue([`not-${host}`]);
+      contexts.set(host, tls.createSecureContext({ cert: issued.certPem, key: issued.keyPem }));
+    } else if ((site.cert ?? 'valid') === 'valid') {
       contexts.set(host, sharedContext);
     } else {
       const issued = ca.issue([host], {
@@ -61,7 +71,10 @@ export async function startLabHttpsServer(options: LabHttpsServerOptions): Promi
     {
       cert: shared.certPem,
       key: shared.keyPem,
-      SNICallback: (name, cb) => cb(null, contexts.get(name.toLowerCase()) ?? sharedContext),
+      SNICallback: (name, cb) =>
+        noTls.has(name.toLowerCase())
+          ? cb(new Error(`${name} has no HTTPS`))
+          : cb(null, contexts.get(name.toLowerCase()) ?? sharedContext),
     },
     (req, res) => {
       const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();

@@ -34,6 +34,15 @@ describe('loadConfig', () => {
     expect(message).toContain('DATABASE_URL');
   });
 
+  it('reads the web scanner settings: timeout (default 5 s) and the lab HTTP port', () => {
+    expect(loadConfig({}).scanners).toMatchObject({ webTimeoutMs: 5000, httpPort: undefined });
+    expect(
+      loadConfig({ SCANNER_WEB_TIMEOUT_MS: '1500', SCANNER_HTTP_PORT: '18080' }).scanners,
+    ).toMatchObject({ webTimeoutMs: 1500, httpPort: 18080 });
+    expect(() => loadConfig({ SCANNER_WEB_TIMEOUT_MS: '0' })).toThrow(/SCANNER_WEB_TIMEOUT_MS/);
+    expect(() => loadConfig({ SCANNER_HTTP_PORT: '80000' })).toThrow(/SCANNER_HTTP_PORT/);
+  });
+
   it('rejects a resolver entry that is not host[:port]', () => {
     expect(() => loadConfig({ SCANNER_RESOLVERS: 'http://8.8.8.8/' })).toThrow(/SCANNER_RESOLVERS/);
   });

@@ -29,6 +29,35 @@ const resolverList = z
     ),
   );
 
+const commaList = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+/** `PROOF_TSAS`: several TSAs, tried in order, each with its own trust roots. */
+const tsaList = z
+  .string()
+  .transform((s, ctx) => {
+    try {
+      return JSON.parse(s) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'expected JSON' });
+      return z.NEVER;
+    }
+  })
+  .pipe(
+    z
+      .array(
+        z.object({
+          name: z.string().min(1),
+          url: z.string().url(),
+          caFiles: z.array(z.string().min(1)).min(1, 'each TSA needs its trust roots'),
+        }),
+      )
+      .min(1),
+  );
+
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -49,6 +78,8 @@ const schema = z.object({
   SCANNER_EXTRA_PUBLIC_SUFFIXES: z.string().default(''),
   SCANNER_EXTRA_CA_FILES: z.string().default(''),
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_WEB_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +96,12 @@ const schema = z.object({
   GRAPHQL_MAX_DEPTH: z.coerce.number().int().min(2).max(100).default(12),
   GRAPHQL_MAX_COMPLEXITY: z.coerce.number().int().min(10).default(5000),
   GRAPHQL_MAX_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  PROOF_TSA_NAME: z.string().min(1).default('freetsa'),
+  PROOF_TSA_URL: z.string().url().default('https://freetsa.org/tsr'),
+  PROOF_TSA_CA_FILES: z.string().default(''),
+  PROOF_TSAS: tsaList.optional(),
+  PROOF_TSA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
 });
 
 export interface PerimeterConfig {
@@ -84,6 +121,10 @@ export interface PerimeterConfig {
     extraCaFiles: string[];
     /** Connect here instead of 443 (lab and tests only). */
     httpsPort: number | undefined;
+    /** Connect here instead of 80 for plain HTTP (lab and tests only). */
+    httpPort: number | undefined;
+    /** Each request of the web scanner; a timeout is "could not determine", not a finding. */
+    webTimeoutMs: number;
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -97,6 +138,16 @@ export interface PerimeterConfig {
   graphql: { maxDepth: number; maxComplexity: number; maxPageSize: number };
   /** Base URL of the Temporal Web UI, for links to a scan's workflow. */
   temporalUiUrl: string;
+  proof: {
+    /**
+     * TSAs tried in order (FreeTSA by default). A TSA without CA files is not trusted: results
+     * are time-stamped only once one TSA has roots.
+     */
+    tsas: Array<{ name: string; url: string; caFiles: string[] }>;
+    timeoutMs: number;
+  };
+  /** A probe counts as present this long after its last heartbeat. */
+  probes: { presenceSeconds: number };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -137,6 +188,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
         .map((x) => x.trim())
         .filter(Boolean),
       httpsPort: e.SCANNER_HTTPS_PORT,
+      httpPort: e.SCANNER_HTTP_PORT,
+      webTimeoutMs: e.SCANNER_WEB_TIMEOUT_MS,
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,
@@ -165,5 +218,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       maxPageSize: e.GRAPHQL_MAX_PAGE_SIZE,
     },
     temporalUiUrl: e.TEMPORAL_UI_URL.replace(/\/+$/, ''),
+    proof: {
+      tsas: e.PROOF_TSAS ?? [
+        { name: e.PROOF_TSA_NAME, url: e.PROOF_TSA_URL, caFiles: commaList(e.PROOF_TSA_CA_FILES) },
+      ],
+      timeoutMs: e.PROOF_TSA_TIMEOUT_MS,
+    },
+    probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
   };
 }

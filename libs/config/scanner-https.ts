@@ -5,6 +5,8 @@ import { ConfigError, type PerimeterConfig } from './config';
 export function scannerHttpsOptions(config: PerimeterConfig): {
   port?: number;
   extraCaPems?: string[];
+  httpPort?: number;
+  webTimeoutMs?: number;
 } {
   const extraCaPems = config.scanners.extraCaFiles.map((file) => {
     try {
@@ -20,5 +22,7 @@ export function scannerHttpsOptions(config: PerimeterConfig): {
   return {
     ...(config.scanners.httpsPort ? { port: config.scanners.httpsPort } : {}),
     ...(extraCaPems.length ? { extraCaPems } : {}),
+    ...(config.scanners.httpPort ? { httpPort: config.scanners.httpPort } : {}),
+    webTimeoutMs: config.scanners.webTimeoutMs,
   };
 }

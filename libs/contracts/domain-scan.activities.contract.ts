@@ -14,6 +14,7 @@ export interface DomainScanActivities {
   checkBimi(input: PostureCheckInput): Promise<ScannerSummary>;
   checkDnssec(input: PostureCheckInput): Promise<ScannerSummary>;
   checkCaa(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkWeb(input: PostureCheckInput): Promise<ScannerSummary>;
   finishScan(input: {
     scanId: string;
     status: Extract<ScanStatus, 'completed' | 'failed' | 'cancelled'>;
@@ -34,4 +35,5 @@ export const postureCheckActivity = {
   bimi: 'checkBimi',
   dnssec: 'checkDnssec',
   caa: 'checkCaa',
+  web: 'checkWeb',
 } as const satisfies Record<PostureCheck, keyof DomainScanActivities>;

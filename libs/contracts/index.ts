@@ -5,3 +5,4 @@ export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
 export * from './guidance.contract';
+export * from './proof.contract';

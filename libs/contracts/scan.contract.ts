@@ -5,7 +5,7 @@ export type ScanKind = (typeof ScanKinds)[number];
 export const ScanStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ScanStatus = (typeof ScanStatuses)[number];
 
-/** Mail and DNS posture checks; each is one activity with its own result row. */
+/** Mail, DNS and web posture checks; each is one activity with its own result row. */
 export const PostureChecks = [
   'dmarc',
   'spf',
@@ -16,6 +16,7 @@ export const PostureChecks = [
   'bimi',
   'dnssec',
   'caa',
+  'web',
 ] as const;
 export type PostureCheck = (typeof PostureChecks)[number];
 

@@ -9,3 +9,6 @@ export * from './guidance.repository';
 export * from './pg-pubsub';
 export * from './domains.repository';
 export * from './scan-lists.repository';
+export * from './proof.repository';
+export * from './probes.repository';
+export * from './result-events';

@@ -16,7 +16,12 @@ export function useLab(ready: (lab: Lab, ctx: CheckContext) => void): void {
       resolver: createScannerResolver({ servers: lab.resolvers, timeoutMs: 1000, tries: 1 }),
       extraPublicSuffixes: ['perimeter.test'],
       allowPrivateTargets: true,
-      https: { port: lab.https.port, extraCaPems: [lab.https.caPem] },
+      https: {
+        port: lab.https.port,
+        extraCaPems: [lab.https.caPem],
+        httpPort: lab.http.port,
+        webTimeoutMs: 1500,
+      },
     });
   });
   afterAll(async () => {

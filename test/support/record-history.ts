@@ -10,7 +10,12 @@ import type { TestStack } from './test-stack';
  * With RECORD_HISTORY=<name> set, saves a workflow's history (as `temporal workflow show` prints
  * it) to workflows/__histories__/<name>.json for the replay test; otherwise does nothing.
  */
-export async function recordHistoryIfAsked(stack: TestStack, workflowId: string): Promise<void> {
+export async function recordHistoryIfAsked(
+  stack: TestStack,
+  workflowId: string,
+  /** Appended to the name, when one test records several workflows. */
+  suffix = '',
+): Promise<void> {
   const name = process.env.RECORD_HISTORY;
   if (!name) return;
   const { stdout } = await promisify(execFile)(temporalCliPath(), [
@@ -25,5 +30,8 @@ export async function recordHistoryIfAsked(stack: TestStack, workflowId: string)
     '--workflow-id',
     workflowId,
   ]);
-  await writeFile(path.join(projectRoot(), 'workflows', '__histories__', `${name}.json`), stdout);
+  await writeFile(
+    path.join(projectRoot(), 'workflows', '__histories__', `${name}${suffix}.json`),
+    stdout,
+  );
 }

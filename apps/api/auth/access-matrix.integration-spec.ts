@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createClient } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -11,6 +11,10 @@ import {
   ensureDomain,
   finishScan,
   upsertMembership,
+  upsertScanResult,
+  registerProbe,
+  storeProbeResult,
+  publishResultEvent,
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
@@ -300,6 +304,97 @@ describe('access matrix', () => {
         variables: { o: t.organisationId },
       }),
     },
+    // Proof of scan (issue 10)
+    verifyResult: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `p${unique()}.example.test`, unicode: 'p' },
+          requestedBy: null,
+        });
+        const now = new Date();
+        const id = await upsertScanResult(ds(), {
+          scanId: scan.id,
+          scanner: 'dns',
+          status: 'completed',
+          data: { exists: true },
+          error: null,
+          attempt: 1,
+          startedAt: now,
+          finishedAt: now,
+        });
+        return {
+          query: 'query($id: ID!) { verifyResult(id: $id) { state } }',
+          variables: { id },
+        };
+      },
+    },
+    // Probes (issue 10)
+    registerProbe: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: 'mutation($o: ID!) { registerProbe(organisationId: $o, name: "matrix") { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeHeartbeat: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($id: ID!) { probeHeartbeat(id: $id) { online } }',
+        variables: {
+          id: (await registerProbe(ds(), { ...t, name: `h${unique()}`, tool: null })).id,
+        },
+      }),
+    },
+    submitProbeResult: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($p: ID!, $r: JSON!) { submitProbeResult(probeId: $p, result: $r) { id } }',
+        variables: {
+          p: (await registerProbe(ds(), { ...t, name: `s${unique()}`, tool: null })).id,
+          r: {
+            version: 1,
+            format: 'matrix',
+            meta: { uuid: randomUUID(), ts: new Date().toISOString(), type: 'matrix' },
+            payload: {},
+          },
+        },
+      }),
+    },
+    probes: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { probes(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeResults: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { probeResults(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    probeResult: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const probe = await registerProbe(ds(), { ...t, name: `r${unique()}`, tool: null });
+        const uuid = randomUUID();
+        const { row } = await storeProbeResult(ds(), {
+          organisationId: t.organisationId,
+          probeId: probe.id,
+          resultUuid: uuid,
+          resultType: 'matrix',
+          resultTs: new Date().toISOString(),
+          document: { version: 1, format: 'matrix', meta: { uuid }, payload: {} },
+        });
+        return {
+          query: 'query($id: ID!) { probeResult(id: $id) { id } }',
+          variables: { id: row.id },
+        };
+      },
+    },
     // Subscriptions
     scanUpdated: {
       access: { role: 'viewer', by: 'object' },
@@ -336,6 +431,37 @@ describe('access matrix', () => {
         return {
           query: 'subscription($id: ID!) { scanProgress(scanId: $id) { id progress { state } } }',
           variables: { id: scan.id },
+        };
+      },
+    },
+    resultPublished: {
+      access: { role: 'viewer', by: 'organisation' },
+      subscription: true,
+      call: async (t) => {
+        const probe = await registerProbe(ds(), { ...t, name: `e${unique()}`, tool: null });
+        const uuid = randomUUID();
+        const { row } = await storeProbeResult(ds(), {
+          organisationId: t.organisationId,
+          probeId: probe.id,
+          resultUuid: uuid,
+          resultType: 'matrix',
+          resultTs: new Date().toISOString(),
+          document: { version: 1, format: 'matrix', meta: { uuid }, payload: {} },
+        });
+        // An allowed subscriber hears one of these once subscribed; a refused one, its error.
+        for (const ms of [300, 1000, 2500]) {
+          setTimeout(() => {
+            publishResultEvent(ds(), {
+              type: 'probe-result',
+              organisationId: t.organisationId,
+              resultId: row.id,
+              resultKind: 'probe-result',
+            }).catch(() => undefined);
+          }, ms);
+        }
+        return {
+          query: 'subscription($o: ID!) { resultPublished(organisationId: $o) { resultId } }',
+          variables: { o: t.organisationId },
         };
       },
     },

@@ -57,6 +57,7 @@ describe('mail and DNS posture checks in domainScan', () => {
       'mx',
       'spf',
       'tls-rpt',
+      'web',
     ]);
     expect(result.progress.every((p: { state: string }) => p.state === 'DONE')).toBe(true);
 
@@ -76,6 +77,7 @@ describe('mail and DNS posture checks in domainScan', () => {
         'checkBimi',
         'checkDnssec',
         'checkCaa',
+        'checkWeb',
       ]),
     );
 

@@ -4,6 +4,8 @@ import { createWriteStream } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startLab } from '../../../lab/lab';
+import { loadOrCreateLabTsaPki } from '../../../lab/tsa/lab-tsa-pki';
+import { startLabTsa } from '../../../lab/tsa/tsa-server';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import {
   createDataSource,
@@ -24,6 +26,8 @@ export interface DevOptions {
   temporalUiPort: number;
   labDnsPort: number;
   labHttpsPort: number;
+  /** The lab Time-Stamp Authority (RFC 3161), used unless PROOF_TSAS or PROOF_TSA_CA_FILES is set. */
+  labTsaPort: number;
 }
 
 type Stop = () => Promise<void>;
@@ -83,6 +87,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       API: opts.apiPort,
       'lab DNS': opts.labDnsPort,
       'lab HTTPS': opts.labHttpsPort,
+      'lab TSA': opts.labTsaPort,
     });
     if (busy.length) {
       throw new Error(
@@ -118,6 +123,14 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     const labCaFile = path.join(data, 'lab-ca.pem');
     await writeFile(labCaFile, lab.https.caPem);
     stops.push(lab.close);
+    // Its certificates persist in .data/tsa, so tokens verify across restarts.
+    const tsa = await startLabTsa({
+      port: opts.labTsaPort,
+      pki: await loadOrCreateLabTsaPki(path.join(data, 'tsa')),
+    });
+    stops.push(tsa.close);
+    const tsaRootFile = path.join(data, 'tsa', 'root.pem');
+    const ownTsa = Boolean(process.env.PROOF_TSAS || process.env.PROOF_TSA_CA_FILES);
 
     const ds = await createDataSource(databaseUrl).initialize();
     let firstAdmin: FirstAdmin | undefined;
@@ -147,8 +160,12 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       SCANNER_EXTRA_PUBLIC_SUFFIXES: 'perimeter.test',
       SCANNER_EXTRA_CA_FILES: labCaFile,
       SCANNER_HTTPS_PORT: String(lab.https.port),
+      SCANNER_HTTP_PORT: String(lab.http.port),
       AUTH_LOCAL_SIGNIN: 'true',
       AUTH_LOCAL_JWT_SECRET: jwtSecret,
+      ...(ownTsa
+        ? {}
+        : { PROOF_TSAS: JSON.stringify([{ name: 'lab', url: tsa.url, caFiles: [tsaRootFile] }]) }),
     };
     for (const [name, entry] of [
       ['worker', 'dist/apps/workers/main.js'],
@@ -185,6 +202,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  PostgreSQL        ${databaseUrl.replace(/:[^:@/]+@/, ':***@')}`);
     out(`  Lab DNS           ${lab.dns.address} (zones in lab/zones)`);
     out(`  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${shown(labCaFile)})`);
+    out(`  Lab HTTP          127.0.0.1:${lab.http.port}`);
+    out(`  Lab TSA           ${tsa.url} (root in ${shown(tsaRootFile)})`);
     out(`  Logs              ${shown(logs)}/`);
     out('');
     if (firstAdmin) {

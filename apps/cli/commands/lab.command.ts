@@ -6,6 +6,9 @@ export async function labCommand(opts: { host: string; dnsPort: number }, out = 
   out(
     `lab DNS server on ${lab.dns.address} (udp+tcp); use SCANNER_RESOLVERS=${lab.resolvers.join(',')}`,
   );
+  out(
+    `lab web servers: use SCANNER_HTTPS_PORT=${lab.https.port} SCANNER_HTTP_PORT=${lab.http.port}`,
+  );
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -1,4 +1,5 @@
 import { runDomainChecks, type DomainReport } from '../../../activities/domain-report';
+import type { WebData } from '../../../activities/web/web.scanner';
 import { loadConfig } from '../../../libs/config/config';
 import { scannerHttpsOptions } from '../../../libs/config/scanner-https';
 import { DomainScanners, resolveScanners } from '../../../libs/contracts';
@@ -13,6 +14,17 @@ export interface ScanDomainOptions {
   dkimSelectors?: string;
 }
 
+/** One line per web endpoint: status and where its redirects lead. */
+function webEndpointLines(data: WebData): string[] {
+  return Object.values(data.endpoints).map((e) => {
+    const what = e.live
+      ? e.chain.map((h) => `${h.status}${h.location ? ` → ${h.location}` : ''}`).join(' → ')
+      : `not live (${e.error?.reason ?? 'unknown'})`;
+    const cert = e.tls && !e.tls.authorized ? `  [certificate: ${e.tls.error}]` : '';
+    return `  ${e.url.padEnd(40)} ${what}${cert}`;
+  });
+}
+
 const MARK: Record<string, string> = { pass: 'PASS', info: 'INFO', warning: 'WARN', fail: 'FAIL' };
 
 function table(report: DomainReport): string {
@@ -24,6 +36,7 @@ function table(report: DomainReport): string {
     );
     for (const f of check.findings)
       lines.push(`  ${MARK[f.severity]}  ${f.id.padEnd(36)} ${f.message}`);
+    if (check.check === 'web') lines.push(...webEndpointLines(check.data as WebData));
     if (check.check === 'dns') {
       const records = (
         check.data as { records: Record<string, { status: string; records: unknown[] }> }

@@ -4,6 +4,7 @@ import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
 import { Guidance1795353000000 } from './1795353000000-guidance';
 import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
+import { ProofAndProbes1795358000000 } from './1795358000000-proof-and-probes';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   ScanOptions1795352000000,
   Guidance1795353000000,
   GraphqlSurface1795354000000,
+  ProofAndProbes1795358000000,
 ];

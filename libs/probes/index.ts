@@ -1,0 +1,2 @@
+export * from './output-parsers';
+export * from './standard-result';
