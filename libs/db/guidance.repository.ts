@@ -174,9 +174,11 @@ export interface ComplianceCounts {
   webCompliant: number;
   webNonCompliant: number;
   webUnknown: number;
+  webNotApplicable: number;
   mailCompliant: number;
   mailNonCompliant: number;
   mailUnknown: number;
+  mailNotApplicable: number;
   phases: Record<DmarcPhase, number>;
 }
 
@@ -186,9 +188,11 @@ interface CountsRow {
   web_compliant: string;
   web_non_compliant: string;
   web_unknown: string;
+  web_not_applicable: string;
   mail_compliant: string;
   mail_non_compliant: string;
   mail_unknown: string;
+  mail_not_applicable: string;
   phase_not_implemented: string;
   phase_assess: string;
   phase_deploy: string;
@@ -202,9 +206,11 @@ const STATUS_COUNT_COLUMNS = `
   count(*) FILTER (WHERE e.web_status = 'compliant') AS web_compliant,
   count(*) FILTER (WHERE e.web_status = 'non-compliant') AS web_non_compliant,
   count(*) FILTER (WHERE e.web_status = 'unknown') AS web_unknown,
+  count(*) FILTER (WHERE e.web_status = 'not-applicable') AS web_not_applicable,
   count(*) FILTER (WHERE e.mail_status = 'compliant') AS mail_compliant,
   count(*) FILTER (WHERE e.mail_status = 'non-compliant') AS mail_non_compliant,
   count(*) FILTER (WHERE e.mail_status = 'unknown') AS mail_unknown,
+  count(*) FILTER (WHERE e.mail_status = 'not-applicable') AS mail_not_applicable,
   count(*) FILTER (WHERE e.dmarc_phase = 'not-implemented') AS phase_not_implemented,
   count(*) FILTER (WHERE e.dmarc_phase = 'assess') AS phase_assess,
   count(*) FILTER (WHERE e.dmarc_phase = 'deploy') AS phase_deploy,
@@ -222,9 +228,11 @@ function countsOf(r: Partial<CountsRow>): ComplianceCounts {
     webCompliant: n(r.web_compliant),
     webNonCompliant: n(r.web_non_compliant),
     webUnknown: n(r.web_unknown),
+    webNotApplicable: n(r.web_not_applicable),
     mailCompliant: n(r.mail_compliant),
     mailNonCompliant: n(r.mail_non_compliant),
     mailUnknown: n(r.mail_unknown),
+    mailNotApplicable: n(r.mail_not_applicable),
     phases: {
       'not-implemented': n(r.phase_not_implemented),
       assess: n(r.phase_assess),

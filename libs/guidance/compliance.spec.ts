@@ -124,6 +124,7 @@ describe('mail.starttls-everywhere', () => {
 
   it('does not apply to a domain that accepts no mail', () => {
     expect(status(starttlsCriterion, result('mx', ['mx.null-mx']))).toBe('not-applicable');
+    expect(status(starttlsCriterion, result('smtp', ['smtp-tls.no-mx']))).toBe('not-applicable');
   });
 });
 
@@ -151,6 +152,18 @@ describe('web criteria', () => {
     });
   });
 
+  it('none applies when no web server answers: the domain is web not-applicable', () => {
+    const c = evaluateCompliance(facts(result('web', ['web.not-live'])));
+    expect(c.criteria.filter((x) => x.group === 'web').map((x) => x.status)).toEqual([
+      'not-applicable',
+      'not-applicable',
+      'not-applicable',
+      'not-applicable',
+    ]);
+    expect(c.web).toBe('not-applicable');
+    expect(status(tls, result('tls', ['tls.no-service']))).toBe('not-applicable');
+  });
+
   it('each is unknown when its scanner did not run (a mail-only scan)', () => {
     const mailOnly = [dmarc('reject'), spf('v=spf1 -all')];
     for (const c of webCriteria) expect(status(c, ...mailOnly)).toBe('unknown');
@@ -168,6 +181,7 @@ describe('overall status', () => {
     expect(overall([r('pass'), r('unknown'), r('fail')])).toBe('non-compliant');
     expect(overall([r('pass'), r('unknown')])).toBe('unknown');
     expect(overall([r('pass'), r('not-applicable')])).toBe('compliant');
+    expect(overall([r('not-applicable'), r('not-applicable')])).toBe('not-applicable');
   });
 
   it('a fully configured mail domain is mail-compliant and web-unknown without web scanners', () => {

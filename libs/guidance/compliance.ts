@@ -9,7 +9,12 @@ import type { ScanFacts } from './scan-facts';
 export const CriterionStatuses = ['pass', 'fail', 'unknown', 'not-applicable'] as const;
 export type CriterionStatus = (typeof CriterionStatuses)[number];
 
-export const ComplianceStatuses = ['compliant', 'non-compliant', 'unknown'] as const;
+export const ComplianceStatuses = [
+  'compliant',
+  'non-compliant',
+  'unknown',
+  'not-applicable',
+] as const;
 export type ComplianceStatus = (typeof ComplianceStatuses)[number];
 
 export const DmarcPhases = [
@@ -92,6 +97,8 @@ function passFindingCriterion(
   failReason: string,
   /** Findings of other scanners that settle the criterion as failed on their own. */
   failFindings: readonly string[] = [],
+  /** Findings saying there is nothing to check (no web server answers, no MX). */
+  notApplicableFindings: readonly string[] = [],
 ): Criterion {
   const what = coverage.scanners[0];
   return {
@@ -102,6 +109,8 @@ function passFindingCriterion(
       const failing = failFindings.filter((f) => facts.has(f));
       if (failing.length) return { status: 'fail', reason: `${failing.join(', ')} reported` };
       if (facts.has(findingId)) return { status: 'pass', reason: `${findingId} reported` };
+      const absent = notApplicableFindings.find((f) => facts.has(f));
+      if (absent) return { status: 'not-applicable', reason: `${absent} reported` };
       const ran = coverageRan(facts, coverage);
       if (ran === true) return { status: 'fail', reason: failReason };
       return {
@@ -118,6 +127,10 @@ const notRun = (check: string) => ({
   reason: `${check}: not determined (the check did not complete)`,
 });
 
+/** Nothing to check: no web server answers, or nothing offers TLS on the web port. */
+const NO_WEB = ['web.not-live'];
+const NO_HTTPS = ['web.not-live', 'tls.no-service'];
+
 export const webCriteria: readonly Criterion[] = [
   passFindingCriterion(
     'web.https-enforced',
@@ -126,6 +139,8 @@ export const webCriteria: readonly Criterion[] = [
     PromisedPassFindings.httpsEnforced,
     WEB,
     'HTTP is not redirected to HTTPS (or HTTPS is not served)',
+    [],
+    NO_WEB,
   ),
   passFindingCriterion(
     'web.hsts-one-year',
@@ -134,6 +149,8 @@ export const webCriteria: readonly Criterion[] = [
     PromisedPassFindings.hstsOneYear,
     WEB,
     'no HSTS header with max-age of at least one year',
+    [],
+    NO_WEB,
   ),
   passFindingCriterion(
     'web.tls-modern-only',
@@ -142,6 +159,8 @@ export const webCriteria: readonly Criterion[] = [
     PromisedPassFindings.modernTls,
     TLS,
     'the server accepts a protocol older than TLS 1.2 (or no modern one)',
+    [],
+    NO_HTTPS,
   ),
   passFindingCriterion(
     'web.certificate-valid',
@@ -152,6 +171,7 @@ export const webCriteria: readonly Criterion[] = [
     'the certificate is not valid for the domain (expired, untrusted or wrong name)',
     // The web scanner sees the certificate too, even when no TLS scan ran.
     ['web.certificate-expired', 'web.certificate-untrusted', 'web.certificate-bad-hostname'],
+    NO_HTTPS,
   ),
 ];
 
@@ -262,6 +282,8 @@ export const starttlsCriterion: Criterion = {
       PromisedPassFindings.starttlsEverywhere,
       SMTP_TLS,
       'at least one MX host does not offer STARTTLS with a usable certificate',
+      [],
+      ['smtp-tls.no-mx'],
     ).evaluate(facts);
   },
 };
@@ -273,10 +295,14 @@ export const mailCriteria: readonly Criterion[] = [
   starttlsCriterion,
 ];
 
-/** Any fail → non-compliant; otherwise any unknown → unknown; otherwise compliant. */
+/**
+ * Any fail → non-compliant; otherwise any unknown → unknown; every criterion not applicable (no web
+ * site, no mail) → not-applicable; otherwise compliant.
+ */
 export function overall(results: readonly CriterionResult[]): ComplianceStatus {
   if (results.some((r) => r.status === 'fail')) return 'non-compliant';
   if (results.some((r) => r.status === 'unknown')) return 'unknown';
+  if (results.every((r) => r.status === 'not-applicable')) return 'not-applicable';
   return 'compliant';
 }
 

@@ -64,10 +64,12 @@ export function organisationComplianceOf(
     compliant: number,
     nonCompliant: number,
     unknown: number,
+    notApplicable: number,
   ): ComplianceCountsModel => ({
     compliant,
     nonCompliant,
     unknown,
+    notApplicable,
     notEvaluated: c.domains - c.evaluated,
     compliantPercent: percent(compliant, c.domains),
     compliantPercentOfEvaluated: percent(compliant, c.evaluated),
@@ -76,8 +78,8 @@ export function organisationComplianceOf(
     at,
     domainCount: c.domains,
     evaluatedDomainCount: c.evaluated,
-    web: group(c.webCompliant, c.webNonCompliant, c.webUnknown),
-    mail: group(c.mailCompliant, c.mailNonCompliant, c.mailUnknown),
+    web: group(c.webCompliant, c.webNonCompliant, c.webUnknown, c.webNotApplicable),
+    mail: group(c.mailCompliant, c.mailNonCompliant, c.mailUnknown, c.mailNotApplicable),
     dmarcPhases: Object.entries(c.phases).map(([phase, count]) => ({
       phase,
       count,

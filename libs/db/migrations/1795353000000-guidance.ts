@@ -16,9 +16,9 @@ export class Guidance1795353000000 implements MigrationInterface {
         scanned_at timestamptz NOT NULL,
         evaluated_at timestamptz NOT NULL DEFAULT now(),
         web_status varchar(16) NOT NULL
-          CHECK (web_status IN ('compliant', 'non-compliant', 'unknown')),
+          CHECK (web_status IN ('compliant', 'non-compliant', 'unknown', 'not-applicable')),
         mail_status varchar(16) NOT NULL
-          CHECK (mail_status IN ('compliant', 'non-compliant', 'unknown')),
+          CHECK (mail_status IN ('compliant', 'non-compliant', 'unknown', 'not-applicable')),
         dmarc_phase varchar(16) NOT NULL CHECK (dmarc_phase IN
           ('not-implemented', 'assess', 'deploy', 'enforce', 'maintain', 'unknown')),
         criteria jsonb NOT NULL,

@@ -78,6 +78,9 @@ export class ComplianceCountsModel {
   @Field(() => Int)
   unknown!: number;
 
+  @Field(() => Int, { description: 'Nothing to check (no web site, or no mail, at all).' })
+  notApplicable!: number;
+
   @Field(() => Int, { description: 'Domains never evaluated (not scanned yet).' })
   notEvaluated!: number;
 

@@ -5,6 +5,7 @@ export const ComplianceStatusEnum = {
   COMPLIANT: 'compliant',
   NON_COMPLIANT: 'non-compliant',
   UNKNOWN: 'unknown',
+  NOT_APPLICABLE: 'not-applicable',
 } as const;
 registerEnumType(ComplianceStatusEnum, {
   name: 'ComplianceStatus',
@@ -12,6 +13,7 @@ registerEnumType(ComplianceStatusEnum, {
     COMPLIANT: { description: 'Every criterion passes (or does not apply).' },
     NON_COMPLIANT: { description: 'At least one criterion fails.' },
     UNKNOWN: { description: 'None fails, but at least one could not be determined.' },
+    NOT_APPLICABLE: { description: 'Nothing to check: no web site, or no mail, at all.' },
   },
 });
 
