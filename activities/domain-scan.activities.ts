@@ -21,6 +21,7 @@ import type { MtaStsData } from './mta-sts/mta-sts.scanner';
 import { scanDnsInventory } from './dns/dns-inventory.scanner';
 import type { CheckContext } from './common/dns-lookup';
 import type { HttpsFetchOptions } from './common/https-fetch';
+import type { TlsScanOptions } from './tls/tls-evaluation';
 import { withHeartbeats } from './heartbeat';
 import { postureChecks } from './posture-checks';
 
@@ -32,6 +33,8 @@ export interface DomainScanActivityDeps {
   extraPublicSuffixes?: string[];
   /** HTTPS fetch settings (MTA-STS policies, BIMI files); the lab sets its port and CA. */
   https?: HttpsFetchOptions;
+  /** TLS and SMTP STARTTLS scan settings (ports, timeouts, concurrency, profile). */
+  tls?: TlsScanOptions;
 }
 
 /** Activities get their dependencies from the worker (or a test), never from globals. */
@@ -42,6 +45,7 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     allowPrivateTargets: deps.allowPrivateTargets,
     extraPublicSuffixes: deps.extraPublicSuffixes ?? [],
     https: deps.https,
+    tls: deps.tls,
   };
 
   /** Runs one posture check; asks again while DNS answers stay indeterminate and attempts remain. */
@@ -49,8 +53,10 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     const { attempt } = Context.current().info;
     const startedAt = new Date();
     await markScannerRunning(dataSource, input.scanId, check, attempt);
+    // The TLS and SMTP scanners stop starting handshakes once the activity is cancelled.
+    const checkCtx = { ...ctx, tls: { ...ctx.tls, signal: Context.current().cancellationSignal } };
     let report = await withHeartbeats(() =>
-      postureChecks[check](input.domain, ctx, { dkimSelectors: input.dkimSelectors }),
+      postureChecks[check](input.domain, checkCtx, { dkimSelectors: input.dkimSelectors }),
     );
     if (check === 'mta-sts' && report.status === 'completed') {
       const previous = await previousResultData(dataSource, input.scanId, 'mta-sts');
@@ -87,6 +93,8 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     checkTlsRpt: (input) => runCheck('tls-rpt', input),
     checkBimi: (input) => runCheck('bimi', input),
     checkDnssec: (input) => runCheck('dnssec', input),
+    checkTls: (input) => runCheck('tls', input),
+    checkSmtp: (input) => runCheck('smtp', input),
     checkCaa: (input) => runCheck('caa', input),
     checkWeb: (input) => runCheck('web', input),
 

@@ -19,6 +19,10 @@ import { SpfFindings } from './spf/spf.findings';
 import { scanSpf } from './spf/spf.scanner';
 import { TlsRptFindings } from './tls-rpt/tls-rpt.findings';
 import { scanTlsRpt } from './tls-rpt/tls-rpt.scanner';
+import { SmtpTlsFindings } from './smtp/smtp.findings';
+import { scanSmtp } from './smtp/smtp.scanner';
+import { CertificateFindings, TlsFindings } from './tls/tls.findings';
+import { scanTls } from './tls/tls.scanner';
 import { HeadersFindings, HstsFindings, WebFindings } from './web/web.findings';
 import { scanWeb } from './web/web.scanner';
 
@@ -41,6 +45,8 @@ export const postureChecks: Record<PostureCheck, Engine> = {
   'mta-sts': (d, ctx) => scanMtaSts(d, ctx),
   'tls-rpt': (d, ctx) => scanTlsRpt(d, ctx),
   bimi: (d, ctx) => scanBimi(d, ctx),
+  tls: (d, ctx) => scanTls(d, ctx),
+  smtp: (d, ctx) => scanSmtp(d, ctx),
   dnssec: (d, ctx) => scanDnssec(d, ctx),
   caa: (d, ctx) => scanCaa(d, ctx),
   web: (d, ctx) => scanWeb(d, ctx),
@@ -54,6 +60,9 @@ export const findingCatalogue: Record<string, FindingDefinition> = {
   ...MxFindings,
   ...MtaStsFindings,
   ...TlsRptFindings,
+  ...TlsFindings,
+  ...CertificateFindings,
+  ...SmtpTlsFindings,
   ...BimiFindings,
   ...DnssecFindings,
   ...CaaFindings,

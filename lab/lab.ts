@@ -6,6 +6,9 @@ import { labWebSites } from './http/web-sites';
 import { startLabHttpsServer } from './https/https-server';
 import { createLabCa } from './https/lab-ca';
 import { labHttpsSites } from './https/sites';
+import { labSmtpHosts, startLabSmtpServers } from './smtp/smtp-server';
+import { labTlsHosts } from './tls/tls-postures';
+import { startLabTlsServers, type LabTlsServers } from './tls/tls-servers';
 
 export interface LabOptions {
   host?: string;
@@ -29,6 +32,16 @@ export interface Lab {
    * Scanners get `{ port, extraCaPems: [caPem] }` as `CheckContext.https`.
    */
   https: { port: number; caPem: string };
+  /**
+   * TLS postures (lab/tls): each `tls-*.perimeter.test` host has its own 127.0.5.x address, all
+   * on this port. Scanners get it as `CheckContext.tls.port` (SCANNER_TLS_PORT).
+   */
+  tls: { port: number };
+  /**
+   * SMTP postures (lab/smtp): each `mail.smtp-*.perimeter.test` MX host has its own 127.0.6.x
+   * address, all on this port (SCANNER_SMTP_PORT).
+   */
+  smtp: { port: number };
   /**
    * The lab HTTP server (web postures): every lab web host is 127.0.0.1, served on this port.
    * Scanners get it as `CheckContext.https.httpPort` (SCANNER_HTTP_PORT).
@@ -71,13 +84,40 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     await Promise.all([dns.close(), httpsServer.close()]);
     throw err;
   }
+  let tlsServers: LabTlsServers | undefined;
+  let smtpServers: LabTlsServers | undefined;
+  try {
+    const ca = createLabCa();
+    [tlsServers, smtpServers] = await Promise.all([
+      startLabTlsServers(labTlsHosts(ca)),
+      startLabSmtpServers(labSmtpHosts(ca)),
+    ]);
+  } catch (err) {
+    await Promise.all([
+      dns.close(),
+      httpsServer.close(),
+      httpServer.close(),
+      tlsServers?.close(),
+      smtpServers?.close(),
+    ]);
+    throw err;
+  }
+  const transport = { tls: tlsServers, smtp: smtpServers };
   return {
     dns,
     resolvers: [dns.address],
     https: { port: httpsServer.port, caPem: httpsServer.caPem },
     http: { port: httpServer.port, requests: httpServer.requests },
+    tls: { port: transport.tls.port },
+    smtp: { port: transport.smtp.port },
     close: async () => {
-      await Promise.all([dns.close(), httpsServer.close(), httpServer.close()]);
+      await Promise.all([
+        dns.close(),
+        httpsServer.close(),
+        httpServer.close(),
+        transport.tls.close(),
+        transport.smtp.close(),
+      ]);
     },
   };
 }

@@ -49,6 +49,7 @@ const quick = scannerProxy('1 minute');
 const recursive = scannerProxy('2 minutes'); // follows includes, trees and destinations
 const dkim = scannerProxy('3 minutes'); // dozens of selectors
 const web = scannerProxy('3 minutes'); // four endpoints, each up to ten redirects
+const transport = scannerProxy('5 minutes'); // dozens of bounded TLS handshakes per host
 
 type ScannerCall = (input: DomainScanInput) => Promise<ScannerSummary>;
 const check =
@@ -68,6 +69,8 @@ const scannerActivities: Record<DomainScanner, ScannerCall> = {
   dnssec: check(quick, postureCheckActivity.dnssec),
   caa: check(recursive, postureCheckActivity.caa),
   web: check(web, postureCheckActivity.web),
+  tls: check(transport, postureCheckActivity.tls),
+  smtp: check(transport, postureCheckActivity.smtp),
 };
 
 function failureMessage(err: unknown): string {

@@ -1,5 +1,6 @@
 import type { promises as dns } from 'node:dns';
 import type { HttpsFetchOptions } from './https-fetch';
+import type { TlsScanOptions } from '../tls/tls-evaluation';
 
 export type LookupStatus = 'ok' | 'nodata' | 'nxdomain' | 'unknown';
 
@@ -49,4 +50,6 @@ export interface CheckContext {
   allowPrivateTargets: boolean;
   /** How HTTPS fetches connect (port override, extra trust anchors): the lab sets it. */
   https?: HttpsFetchOptions;
+  /** How the TLS and SMTP STARTTLS scanners connect (ports, timeouts, concurrency, profile). */
+  tls?: TlsScanOptions;
 }

@@ -11,6 +11,8 @@ import { SubscriptionAuth } from './auth/subscription-auth';
 import { DomainsModule } from './domains/domains.module';
 import { GuidanceModule } from './guidance/guidance.module';
 import { OrganisationsModule } from './organisations/organisations.module';
+import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
+import { RecurringAuditsModule } from './recurring-audits/recurring-audits.module';
 import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
 import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
@@ -84,6 +86,8 @@ export class AppModule {
         GuidanceModule,
         ProofModule,
         ProbesModule,
+        OrganisationScansModule,
+        RecurringAuditsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

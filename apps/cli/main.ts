@@ -9,6 +9,9 @@ const USAGE = `perimeter <command>
   scan domain <name> [--only mail,dns,spf,…] [--dns-server host:port] [--allow-private]
                      [--dkim-selectors a,b] [--format json|table]
                           scan a domain now, without any server
+  scan tls <host[:port]> [--starttls smtp] [--sni name] [--dns-server host:port] [--allow-private]
+                     [--format json|table]
+                          TLS protocols, suites, certificate of one endpoint (or SMTP STARTTLS)
   surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
                           attack surface of a cloud inventory, without any server
   guidance list [--area dmarc|spf|…] [--severity fail|…] [--format json|table]
@@ -27,6 +30,21 @@ const USAGE = `perimeter <command>
         [--api URL] [--timeout S] -- <tool> [args, {target}]
                           run a scanning tool and post its result (key in PERIMETER_TOKEN)
 
+As a client of a running API: --server <url> (or PERIMETER_SERVER), --token <api key> (or
+PERIMETER_TOKEN), --organisation <slug|id> when the token sees several; --format table|json.
+  scan domain <name> --server <url> [--only …] [--dkim-selectors a,b] [--no-follow]
+  scan organisation --server <url> [--only …] [--concurrency N] [--no-follow]
+                          request a scan and follow its progress live
+  domains --server <url>  list the organisation's domains
+  audit list|show <id>|trigger <id>|pause <id> [--note …]|resume <id>|delete <id> --server <url>
+  audit create <name> [--domain <name>] (--every 6h [--offset 2h] | --at HH:MM [--days mon,fri])
+               [--time-zone Europe/Paris] [--jitter 5m] [--overlap skip|buffer-one|…] [--only …]
+               [--paused] --server <url>
+  audit update <id> [schedule options] [--only …] --server <url>
+                          recurring audits (Temporal Schedules)
+
+      starttls: { type: 'string' },
+      sni: { type: 'string' },
 Configuration comes from the environment (see README).`;
 
 async function main(argv: string[]): Promise<number> {
@@ -59,6 +77,21 @@ async function main(argv: string[]): Promise<number> {
       type: { type: 'string' },
       api: { type: 'string' },
       timeout: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      concurrency: { type: 'string' },
+      'no-follow': { type: 'boolean' },
+      domain: { type: 'string' },
+      offset: { type: 'string' },
+      at: { type: 'string' },
+      days: { type: 'string' },
+      'time-zone': { type: 'string' },
+      jitter: { type: 'string' },
+      overlap: { type: 'string' },
+      paused: { type: 'boolean' },
+      note: { type: 'string' },
+      starttls: { type: 'string' },
+      sni: { type: 'string' },
     },
   });
   const [command, sub, arg] = positionals;
@@ -66,6 +99,68 @@ async function main(argv: string[]): Promise<number> {
   if (values.help || !command) {
     console.log(USAGE);
     return command ? 0 : 2;
+  }
+  const server = values.server ?? process.env.PERIMETER_SERVER;
+  const format = values.format ?? 'table';
+  if (format !== 'json' && format !== 'table') {
+    console.error('--format: json or table');
+    return 2;
+  }
+  const remote = server
+    ? {
+        server,
+        token: values.token ?? process.env.PERIMETER_TOKEN,
+        organisation: values.organisation ?? process.env.PERIMETER_ORGANISATION,
+        format: format as 'json' | 'table',
+      }
+    : undefined;
+  if (remote && (command === 'scan' || command === 'domains')) {
+    const scans = await import('./commands/remote-scan.command.js');
+    const follow = !values['no-follow'];
+    if (command === 'domains') return scans.remoteDomainsCommand(remote);
+    if (sub === 'domain' && arg) {
+      return scans.remoteScanDomainCommand(arg, {
+        ...remote,
+        only: values.only,
+        dkimSelectors: values['dkim-selectors'],
+        follow,
+      });
+    }
+    if (sub === 'organisation') {
+      if (values.concurrency !== undefined && !/^\d{1,3}$/.test(values.concurrency)) {
+        console.error('--concurrency: a number of child scans, 1–100');
+        return 2;
+      }
+      const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+      return scans.remoteScanOrganisationCommand({
+        ...remote,
+        only: values.only,
+        concurrency,
+        follow,
+      });
+    }
+  }
+  const needsServer =
+    command === 'audit' || command === 'domains' || (command === 'scan' && sub === 'organisation');
+  if (needsServer && !remote) {
+    console.error(`${command} talks to a running API: give --server <url> (or PERIMETER_SERVER)`);
+    return 2;
+  }
+  if (command === 'audit' && remote) {
+    return (await import('./commands/audit.command.js')).auditCommand(sub, arg, {
+      ...remote,
+      domain: values.domain,
+      only: values.only,
+      every: values.every,
+      offset: values.offset,
+      at: values.at,
+      days: values.days,
+      timeZone: values['time-zone'],
+      jitter: values.jitter,
+      overlap: values.overlap,
+      paused: values.paused,
+      note: values.note,
+    });
   }
   switch (command) {
     case 'db':
@@ -92,6 +187,16 @@ async function main(argv: string[]): Promise<number> {
         superAdmin: values['super-admin'] ?? false,
       });
     case 'scan':
+      if (sub === 'tls' && arg) {
+        if (values.format && values.format !== 'json' && values.format !== 'table') break;
+        return (await import('./commands/scan-tls.command.js')).scanTlsCommand(arg, {
+          starttls: values.starttls,
+          sni: values.sni,
+          dnsServer: values['dns-server'],
+          allowPrivate: values['allow-private'],
+          format: values.format as 'json' | 'table' | undefined,
+        });
+      }
       if (sub !== 'domain' || !arg) break;
       if (values.format && values.format !== 'json' && values.format !== 'table') break;
       return (await import('./commands/scan.command.js')).scanDomainCommand(arg, {

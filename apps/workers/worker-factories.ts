@@ -5,9 +5,11 @@ import type { DataSource } from 'typeorm';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
 import { createGuidanceActivities } from '../../activities/guidance.activities';
 import { createProofActivities } from '../../activities/proof.activities';
+import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
 import type { PerimeterConfig } from '../../libs/config/config';
 import { scannerHttpsOptions } from '../../libs/config/scanner-https';
+import { scannerTlsOptions } from '../../libs/config/scanner-tls';
 import { TaskQueues } from '../../libs/contracts';
 import { createScannerResolver } from '../../libs/net/scanner-resolver';
 import { findProofSubject } from '../../libs/db/proof.repository';
@@ -47,7 +49,10 @@ function commonOptions(deps: WorkerDeps) {
   };
 }
 
-/** The worker for domain scans: the `domainScan` workflow and its activities, and proof. */
+/**
+ * The worker for domain scans: `domainScan`, and the organisation scans and audit runs that
+ * start domain scans as children, with their activities, and the time-stamping of results.
+ */
 export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> {
   const { config } = deps;
   const resolver = createScannerResolver({
@@ -65,6 +70,7 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
         allowPrivateTargets: config.scanners.allowPrivateTargets,
         extraPublicSuffixes: config.scanners.extraPublicSuffixes,
         https: scannerHttpsOptions(config),
+        tls: scannerTlsOptions(config),
       }),
       ...createGuidanceActivities({ dataSource: deps.dataSource }),
       // Time-stamping runs after each scan, on the same queue.
@@ -82,6 +88,10 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
             resultKind: subject.kind,
           });
         },
+      }),
+      ...createOrganisationScanActivities({
+        dataSource: deps.dataSource,
+        concurrency: config.organisationScanConcurrency,
       }),
     },
   });

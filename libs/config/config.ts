@@ -80,6 +80,11 @@ const schema = z.object({
   SCANNER_HTTPS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SCANNER_HTTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   SCANNER_WEB_TIMEOUT_MS: z.coerce.number().int().positive().max(120_000).default(5000),
+  SCANNER_TLS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SCANNER_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(25),
+  SCANNER_TLS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  SCANNER_TLS_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(5),
+  SCANNER_TLS_PROFILE: z.enum(['modern', 'intermediate', 'old']).default('intermediate'),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
   OTEL_SERVICE_NAME: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -102,6 +107,8 @@ const schema = z.object({
   PROOF_TSAS: tsaList.optional(),
   PROOF_TSA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
+  ORGANISATION_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+  AUDIT_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
 });
 
 export interface PerimeterConfig {
@@ -125,6 +132,14 @@ export interface PerimeterConfig {
     httpPort: number | undefined;
     /** Each request of the web scanner; a timeout is "could not determine", not a finding. */
     webTimeoutMs: number;
+    /** TLS and SMTP STARTTLS scans: ports (TLS port override for the lab only), limits, profile. */
+    tls: {
+      port: number | undefined;
+      smtpPort: number;
+      timeoutMs: number;
+      concurrency: number;
+      profile: 'modern' | 'intermediate' | 'old';
+    };
   };
   telemetry: { otlpEndpoint: string | undefined; serviceName: string | undefined };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -148,6 +163,10 @@ export interface PerimeterConfig {
   };
   /** A probe counts as present this long after its last heartbeat. */
   probes: { presenceSeconds: number };
+  /** Child domain scans an organisation scan runs at once (a request may ask for fewer or more). */
+  organisationScanConcurrency: number;
+  /** The shortest interval a recurring audit may have: a guard against scanning in a loop. */
+  auditMinIntervalSeconds: number;
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -190,6 +209,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       httpsPort: e.SCANNER_HTTPS_PORT,
       httpPort: e.SCANNER_HTTP_PORT,
       webTimeoutMs: e.SCANNER_WEB_TIMEOUT_MS,
+      tls: {
+        port: e.SCANNER_TLS_PORT,
+        smtpPort: e.SCANNER_SMTP_PORT,
+        timeoutMs: e.SCANNER_TLS_TIMEOUT_MS,
+        concurrency: e.SCANNER_TLS_CONCURRENCY,
+        profile: e.SCANNER_TLS_PROFILE,
+      },
     },
     telemetry: { otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: e.OTEL_SERVICE_NAME },
     logLevel: e.LOG_LEVEL,
@@ -225,5 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
       timeoutMs: e.PROOF_TSA_TIMEOUT_MS,
     },
     probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
+    organisationScanConcurrency: e.ORGANISATION_SCAN_CONCURRENCY,
+    auditMinIntervalSeconds: e.AUDIT_MIN_INTERVAL_SECONDS,
   };
 }

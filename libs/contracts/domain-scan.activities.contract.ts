@@ -14,6 +14,8 @@ export interface DomainScanActivities {
   checkBimi(input: PostureCheckInput): Promise<ScannerSummary>;
   checkDnssec(input: PostureCheckInput): Promise<ScannerSummary>;
   checkCaa(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkTls(input: PostureCheckInput): Promise<ScannerSummary>;
+  checkSmtp(input: PostureCheckInput): Promise<ScannerSummary>;
   checkWeb(input: PostureCheckInput): Promise<ScannerSummary>;
   finishScan(input: {
     scanId: string;
@@ -34,6 +36,8 @@ export const postureCheckActivity = {
   'tls-rpt': 'checkTlsRpt',
   bimi: 'checkBimi',
   dnssec: 'checkDnssec',
+  tls: 'checkTls',
+  smtp: 'checkSmtp',
   caa: 'checkCaa',
   web: 'checkWeb',
 } as const satisfies Record<PostureCheck, keyof DomainScanActivities>;

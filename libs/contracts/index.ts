@@ -6,3 +6,5 @@ export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
 export * from './guidance.contract';
 export * from './proof.contract';
+export * from './organisation-scan.contract';
+export * from './recurring-audit.contract';

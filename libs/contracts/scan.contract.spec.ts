@@ -3,11 +3,11 @@ import { resolveScanners } from './scan.contract';
 
 describe('resolveScanners', () => {
   it.each([
-    [['mail'], ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi']],
+    [['mail'], ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi', 'smtp']],
     [['dns'], ['dns', 'dnssec', 'caa']],
     [
       ['mail', 'dns'],
-      ['dns', 'dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi', 'dnssec', 'caa'],
+      ['dns', 'dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi', 'dnssec', 'caa', 'smtp'],
     ],
     [['dns-inventory'], ['dns']],
     [

@@ -5,7 +5,7 @@ export type ScanKind = (typeof ScanKinds)[number];
 export const ScanStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type ScanStatus = (typeof ScanStatuses)[number];
 
-/** Mail, DNS and web posture checks; each is one activity with its own result row. */
+/** Mail, DNS, web and transport posture checks; each is one activity with its own result row. */
 export const PostureChecks = [
   'dmarc',
   'spf',
@@ -16,6 +16,9 @@ export const PostureChecks = [
   'bimi',
   'dnssec',
   'caa',
+  // Transport security: TLS of the web endpoint, SMTP STARTTLS on every MX host.
+  'tls',
+  'smtp',
   'web',
 ] as const;
 export type PostureCheck = (typeof PostureChecks)[number];
@@ -24,10 +27,10 @@ export type PostureCheck = (typeof PostureChecks)[number];
 export const DomainScanners = ['dns', ...PostureChecks] as const;
 export type DomainScanner = (typeof DomainScanners)[number];
 
-/** Named groups for `--only` and the API: `dns` and `mail`. */
+/** Named groups for `--only` and the API: `dns` and `mail` (with STARTTLS on every MX). */
 export const ScannerGroups: Record<string, readonly DomainScanner[]> = {
   dns: ['dns', 'dnssec', 'caa'],
-  mail: ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi'],
+  mail: ['dmarc', 'spf', 'dkim', 'mx', 'mta-sts', 'tls-rpt', 'bimi', 'smtp'],
 };
 
 /** `dns` names the group; the DNS inventory alone is `dns-inventory`. */

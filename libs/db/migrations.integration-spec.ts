@@ -50,6 +50,8 @@ describe('migrations', () => {
       'probe',
       'probe_result',
       'result_timestamp',
+      'organisation_scan',
+      'recurring_audit',
       'scan',
       'scan_progress',
       'scan_result',

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { pgNotify } from './pg-pubsub';
 import type { ProofSubjectKind } from './proof.repository';
 
 /** The Postgres NOTIFY channel for new results and new time-stamps. */
@@ -14,5 +15,5 @@ export interface ResultEvent {
 
 /** Tells every API process listening (any process, any host on this database). */
 export async function publishResultEvent(ds: DataSource, event: ResultEvent): Promise<void> {
-  await ds.query(`SELECT pg_notify($1, $2)`, [RESULT_EVENTS_CHANNEL, JSON.stringify(event)]);
+  await pgNotify(ds, RESULT_EVENTS_CHANNEL, JSON.stringify(event));
 }

@@ -23,6 +23,52 @@ export async function ensureDomain(
   return m.findOneByOrFail(DomainEntity, { organisationId, name: name.ascii });
 }
 
+/** Where a scan came from besides a direct request: an organisation scan, a recurring audit. */
+export interface ScanOrigin {
+  organisationScanId?: string;
+  recurringAuditId?: string | null;
+  /** The scheduled run that created it (unique). */
+  auditRun?: string;
+}
+
+/**
+ * Inserts a queued domain scan row. Answers its ID, or null when a row with the same origin (the
+ * same organisation scan and domain, or the same audit run) exists already.
+ */
+export async function insertDomainScan(
+  m: EntityManager,
+  input: {
+    organisationId: string;
+    domain: DomainEntity;
+    requestedBy: string | null;
+    scanners?: string[] | null;
+    origin?: ScanOrigin;
+  },
+): Promise<string | null> {
+  const id = randomUUID();
+  const rows = (await m.query(
+    `INSERT INTO scan (id, kind, target, organisation_id, domain_id, status, workflow_id,
+       requested_by, scanners, organisation_scan_id, recurring_audit_id, audit_run)
+     VALUES ($1, 'domain', $2, $3, $4, 'queued', $5, $6, $7, $8, $9, $10)
+     ON CONFLICT DO NOTHING RETURNING id`,
+    [
+      id,
+      input.domain.name,
+      input.organisationId,
+      input.domain.id,
+      domainScanWorkflowId(id),
+      input.requestedBy,
+      input.scanners ?? null,
+      input.origin?.organisationScanId ?? null,
+      input.origin?.recurringAuditId ?? null,
+      input.origin?.auditRun ?? null,
+    ],
+  )) as Array<{ id: string }>;
+  const inserted = rows[0]?.id ?? null;
+  if (inserted) await insertPendingProgress(m, inserted, input.scanners ?? []);
+  return inserted;
+}
+
 /** Writes the domain (if new) and the queued scan row in one transaction. */
 export async function createDomainScan(
   ds: DataSource,
@@ -35,23 +81,8 @@ export async function createDomainScan(
 ): Promise<{ scan: ScanEntity; domain: DomainEntity }> {
   return ds.transaction(async (m) => {
     const domain = await ensureDomain(m, input.organisationId, input.domain);
-    const id = randomUUID();
-    await m.insert(ScanEntity, {
-      id,
-      kind: 'domain',
-      target: domain.name,
-      organisationId: input.organisationId,
-      domainId: domain.id,
-      status: 'queued',
-      workflowId: domainScanWorkflowId(id),
-      startedAt: null,
-      finishedAt: null,
-      error: null,
-      requestedBy: input.requestedBy,
-      scanners: input.scanners ?? null,
-    });
-    await insertPendingProgress(m, id, input.scanners ?? []);
-    return { scan: await m.findOneByOrFail(ScanEntity, { id }), domain };
+    const id = await insertDomainScan(m, { ...input, domain });
+    return { scan: await m.findOneByOrFail(ScanEntity, { id: id! }), domain };
   });
 }
 

@@ -22,6 +22,7 @@ export function useLab(ready: (lab: Lab, ctx: CheckContext) => void): void {
         httpPort: lab.http.port,
         webTimeoutMs: 1500,
       },
+      tls: { port: lab.tls.port, smtpPort: lab.smtp.port, timeoutMs: 3000 },
     });
   });
   afterAll(async () => {

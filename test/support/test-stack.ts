@@ -69,6 +69,8 @@ export async function startTestStack(opts: {
       SCANNER_RESOLVERS: opts.lab.resolvers.join(','),
       SCANNER_EXTRA_CA_FILES: caFile,
       SCANNER_HTTPS_PORT: String(opts.lab.https.port),
+      SCANNER_TLS_PORT: String(opts.lab.tls.port),
+      SCANNER_SMTP_PORT: String(opts.lab.smtp.port),
       SCANNER_HTTP_PORT: String(opts.lab.http.port),
       SCANNER_WEB_TIMEOUT_MS: '1500',
     });

@@ -19,6 +19,10 @@ import {
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
 import { createInventoryUpload, finishInventoryVersion } from '../../../libs/db';
+import {
+  createOrganisationScan,
+  finishOrganisationScan,
+} from '../../../libs/db/organisation-scans.repository';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
@@ -150,6 +154,30 @@ describe('access matrix', () => {
     callers.push({ name: 'admin of other', token: otherToken, otherRole: 'admin' });
   });
   afterAll(() => stack?.stop());
+
+  const organisationScanIn = async (t: Target) =>
+    createOrganisationScan(ds(), {
+      organisationId: t.organisationId,
+      scanners: ['dns'],
+      concurrency: 1,
+      requestedBy: null,
+    });
+
+  /** A recurring audit with its real Temporal Schedule, made by the super admin. */
+  const auditIn = async (t: Target) => {
+    const res = await stack.graphql<{ createRecurringAudit: { id: string } }>(
+      `mutation($o: ID!, $n: String!) { createRecurringAudit(organisationId: $o, name: $n,
+         domain: "good.perimeter.test", schedule: { intervalSeconds: 86400 }) { id } }`,
+      { o: t.organisationId, n: `a-${unique()}` },
+      callers.find((c) => c.superAdmin)!.token,
+    );
+    if (!res.data) throw new Error(JSON.stringify(res.errors));
+    return res.data.createRecurringAudit.id;
+  };
+  const onAudit = (mutation: string) => async (t: Target) => ({
+    query: `mutation($id: ID!) { ${mutation}(id: $id) ${mutation.startsWith('delete') ? '' : '{ id }'} }`,
+    variables: { id: await auditIn(t) },
+  });
 
   const freshUser = async (t: Target, role: Role = 'operator') => {
     const u = await createUser(ds(), { email: `m-${unique()}@example.test` });
@@ -464,6 +492,90 @@ describe('access matrix', () => {
           variables: { o: t.organisationId },
         };
       },
+    },
+    organisationScanUpdated: {
+      access: { role: 'viewer', by: 'object' },
+      subscription: true,
+      call: async (t) => {
+        const scan = await organisationScanIn(t);
+        // A finished scan: the subscription answers once and completes.
+        await finishOrganisationScan(ds(), scan.id, 'completed', null);
+        return {
+          query: 'subscription($id: ID!) { organisationScanUpdated(id: $id) { id } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    // Organisation scans
+    organisationScan: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($id: ID!) { organisationScan(id: $id) { id progress { total } scans { id } } }',
+        variables: { id: (await organisationScanIn(t)).id },
+      }),
+    },
+    requestOrganisationScan: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => {
+        await ensureDomain(ds().manager, t.organisationId, {
+          ascii: 'good.perimeter.test',
+          unicode: 'good.perimeter.test',
+        });
+        return {
+          query:
+            'mutation($o: ID!) { requestOrganisationScan(organisationId: $o, scanners: ["dns"]) { id } }',
+          variables: { o: t.organisationId },
+        };
+      },
+    },
+    // Recurring audits
+    recurringAudits: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { recurringAudits(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    recurringAudit: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($id: ID!) { recurringAudit(id: $id) { id schedule { paused } scans { id } } }',
+        variables: { id: await auditIn(t) },
+      }),
+    },
+    createRecurringAudit: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!, $n: String!) { createRecurringAudit(organisationId: $o, name: $n,
+          schedule: { intervalSeconds: 86400 }) { id } }`,
+        variables: { o: t.organisationId, n: `c-${unique()}` },
+      }),
+    },
+    updateRecurringAudit: {
+      access: { role: 'admin', by: 'object' },
+      call: async (t) => ({
+        query:
+          'mutation($id: ID!) { updateRecurringAudit(id: $id, schedule: { intervalSeconds: 43200 }) { id } }',
+        variables: { id: await auditIn(t) },
+      }),
+    },
+    pauseRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('pauseRecurringAudit'),
+    },
+    resumeRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('resumeRecurringAudit'),
+    },
+    triggerRecurringAudit: {
+      access: { role: 'operator', by: 'object' },
+      call: onAudit('triggerRecurringAudit'),
+    },
+    deleteRecurringAudit: {
+      access: { role: 'admin', by: 'object' },
+      call: onAudit('deleteRecurringAudit'),
     },
     // Mutations
     signIn: {

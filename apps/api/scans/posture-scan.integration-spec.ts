@@ -55,7 +55,9 @@ describe('mail and DNS posture checks in domainScan', () => {
       'dnssec',
       'mta-sts',
       'mx',
+      'smtp',
       'spf',
+      'tls',
       'tls-rpt',
       'web',
     ]);
@@ -78,6 +80,8 @@ describe('mail and DNS posture checks in domainScan', () => {
         'checkDnssec',
         'checkCaa',
         'checkWeb',
+        'checkTls',
+        'checkSmtp',
       ]),
     );
 
@@ -111,6 +115,7 @@ describe('mail and DNS posture checks in domainScan', () => {
       'dmarc',
       'mta-sts',
       'mx',
+      'smtp',
       'spf',
       'tls-rpt',
     ]);

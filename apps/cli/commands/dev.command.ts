@@ -161,6 +161,8 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       SCANNER_EXTRA_CA_FILES: labCaFile,
       SCANNER_HTTPS_PORT: String(lab.https.port),
       SCANNER_HTTP_PORT: String(lab.http.port),
+      SCANNER_TLS_PORT: String(lab.tls.port),
+      SCANNER_SMTP_PORT: String(lab.smtp.port),
       AUTH_LOCAL_SIGNIN: 'true',
       AUTH_LOCAL_JWT_SECRET: jwtSecret,
       ...(ownTsa

@@ -2,6 +2,7 @@ import { runDomainChecks, type DomainReport } from '../../../activities/domain-r
 import type { WebData } from '../../../activities/web/web.scanner';
 import { loadConfig } from '../../../libs/config/config';
 import { scannerHttpsOptions } from '../../../libs/config/scanner-https';
+import { scannerTlsOptions } from '../../../libs/config/scanner-tls';
 import { DomainScanners, resolveScanners } from '../../../libs/contracts';
 import { InvalidDomainName, validateDomainName } from '../../../libs/domain-name';
 import { createScannerResolver } from '../../../libs/net/scanner-resolver';
@@ -94,6 +95,7 @@ export async function scanDomainCommand(
       allowPrivateTargets: opts.allowPrivate ?? config.scanners.allowPrivateTargets,
       extraPublicSuffixes: config.scanners.extraPublicSuffixes,
       https: scannerHttpsOptions(config),
+      tls: scannerTlsOptions(config),
     },
     {
       dkimSelectors: opts.dkimSelectors

@@ -4,6 +4,7 @@ import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
 import { Guidance1795353000000 } from './1795353000000-guidance';
 import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
+import { OrganisationScansAndAudits1795355000000 } from './1795355000000-organisation-scans-and-audits';
 import { ProofAndProbes1795358000000 } from './1795358000000-proof-and-probes';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
@@ -14,5 +15,6 @@ export const migrations = [
   ScanOptions1795352000000,
   Guidance1795353000000,
   GraphqlSurface1795354000000,
+  OrganisationScansAndAudits1795355000000,
   ProofAndProbes1795358000000,
 ];

@@ -1,0 +1,362 @@
+import type { FindingDefinition, Severity } from '../common/check-report';
+
+const RFC8996 = 'RFC 8996: Deprecating TLS 1.0 and TLS 1.1';
+const RFC7568 = 'RFC 7568: Deprecating Secure Sockets Layer Version 3.0';
+const RFC6176 = 'RFC 6176: Prohibiting Secure Sockets Layer (SSL) Version 2.0';
+const RFC7465 = 'RFC 7465: Prohibiting RC4 Cipher Suites';
+const RFC9325 = 'RFC 9325: Recommendations for Secure Use of TLS and DTLS (BCP 195)';
+const RFC5746 = 'RFC 5746: TLS Renegotiation Indication Extension';
+const RFC7507 = 'RFC 7507: TLS Fallback Signaling Cipher Suite Value (SCSV)';
+const RFC7627 = 'RFC 7627: TLS Session Hash and Extended Master Secret Extension';
+const RFC6066 = 'RFC 6066: TLS Extensions (§8, Certificate Status Request)';
+const RFC5280 = 'RFC 5280: Internet X.509 Public Key Infrastructure Certificate and CRL Profile';
+const RFC6125 = 'RFC 6125 / RFC 9525: Service Identity in TLS';
+const RFC8446 = 'RFC 8446: The Transport Layer Security (TLS) Protocol Version 1.3';
+const MOZILLA =
+  'Mozilla Server Side TLS guidelines, version 5.7 (wiki.mozilla.org/Security/Server_Side_TLS)';
+const NCSC = 'NCSC-NL IT Security Guidelines for Transport Layer Security (TLS), 2025';
+
+const def = (
+  id: string,
+  severity: Severity,
+  title: string,
+  explanation: string,
+  references: string[],
+  fix?: string,
+): FindingDefinition => ({ id, severity, title, explanation, references, ...(fix ? { fix } : {}) });
+
+/** TLS configuration findings (protocols, suites, extensions, profile), by id. */
+export const TlsFindings: Record<string, FindingDefinition> = Object.fromEntries(
+  [
+    def(
+      'tls.protocols-modern',
+      'pass',
+      'TLS: only TLS 1.2 and 1.3 accepted',
+      'The server accepts TLS 1.2 and/or TLS 1.3 and refuses SSL 2.0, SSL 3.0, TLS 1.0 and TLS 1.1.',
+      [RFC8996, RFC9325],
+    ),
+    def(
+      'tls.ssl2-supported',
+      'fail',
+      'TLS: SSL 2.0 accepted',
+      'SSL 2.0 is broken beyond repair (DROWN, weak MACs, no handshake integrity). Accepting it lets an attacker decrypt traffic, even traffic of other protocol versions that share the key.',
+      [RFC6176, RFC9325],
+      'Disable SSL 2.0 on the server (it is off by default in every maintained TLS library).',
+    ),
+    def(
+      'tls.ssl3-supported',
+      'fail',
+      'TLS: SSL 3.0 accepted',
+      'SSL 3.0 is broken (POODLE) and prohibited. A downgrade lets an attacker read encrypted traffic.',
+      [RFC7568, RFC9325],
+      'Disable SSL 3.0; accept TLS 1.2 and TLS 1.3 only.',
+    ),
+    def(
+      'tls.tls10-supported',
+      'warning',
+      'TLS: TLS 1.0 accepted',
+      'TLS 1.0 is deprecated (RFC 8996): weak hash functions in the handshake and CBC constructions with known attacks.',
+      [RFC8996, NCSC],
+      'Disable TLS 1.0; accept TLS 1.2 and TLS 1.3 only.',
+    ),
+    def(
+      'tls.tls11-supported',
+      'warning',
+      'TLS: TLS 1.1 accepted',
+      'TLS 1.1 is deprecated (RFC 8996) for the same reasons as TLS 1.0.',
+      [RFC8996, NCSC],
+      'Disable TLS 1.1; accept TLS 1.2 and TLS 1.3 only.',
+    ),
+    def(
+      'tls.no-modern-protocol',
+      'fail',
+      'TLS: neither TLS 1.2 nor TLS 1.3 accepted',
+      'The server accepts only deprecated protocol versions: current clients refuse to connect, and those that do are exposed to known attacks.',
+      [RFC8996, RFC9325],
+      'Enable TLS 1.2 and TLS 1.3.',
+    ),
+    def(
+      'tls.tls13-missing',
+      'info',
+      'TLS: TLS 1.3 not accepted',
+      'TLS 1.3 removes legacy algorithms, always has forward secrecy and encrypts more of the handshake. Guidelines ask servers to support it.',
+      [RFC8446, NCSC],
+      'Enable TLS 1.3 (available in every maintained TLS library).',
+    ),
+    def(
+      'tls.cipher-null',
+      'fail',
+      'TLS: NULL cipher suites accepted',
+      'A NULL suite authenticates but does not encrypt: traffic is readable by anyone on the path.',
+      [RFC9325],
+      'Remove every NULL suite from the server configuration.',
+    ),
+    def(
+      'tls.cipher-export',
+      'fail',
+      'TLS: EXPORT cipher suites accepted',
+      'EXPORT suites use 40- or 56-bit keys made to be breakable (FREAK, Logjam).',
+      [RFC9325],
+      'Remove every EXPORT suite.',
+    ),
+    def(
+      'tls.cipher-anonymous',
+      'fail',
+      'TLS: anonymous cipher suites accepted',
+      'Anonymous (DH_anon, ECDH_anon) suites do not authenticate the server: anyone on the path can impersonate it.',
+      [RFC9325],
+      'Remove every anonymous suite.',
+    ),
+    def(
+      'tls.cipher-rc4',
+      'fail',
+      'TLS: RC4 cipher suites accepted',
+      'RC4 has biases that let an attacker recover plaintext; RC4 suites are prohibited.',
+      [RFC7465],
+      'Remove every RC4 suite.',
+    ),
+    def(
+      'tls.cipher-des',
+      'fail',
+      'TLS: DES, RC2 or IDEA cipher suites accepted',
+      'Single DES, RC2 and IDEA suites use short keys or small blocks and are broken or obsolete.',
+      [RFC9325],
+      'Remove the DES, RC2 and IDEA suites.',
+    ),
+    def(
+      'tls.cipher-3des',
+      'warning',
+      'TLS: 3DES cipher suites accepted',
+      '3DES has a 64-bit block: long connections leak plaintext (Sweet32). It is phase-out at best.',
+      [RFC9325, NCSC],
+      'Remove the 3DES suites.',
+    ),
+    def(
+      'tls.cbc-only',
+      'warning',
+      'TLS: only CBC suites for TLS 1.2',
+      'For TLS 1.2 the server offers only CBC-mode suites, which have a history of padding-oracle attacks; AEAD suites (AES-GCM, ChaCha20-Poly1305) avoid them.',
+      [RFC9325, MOZILLA],
+      'Enable ECDHE suites with AES-GCM or ChaCha20-Poly1305 and prefer them.',
+    ),
+    def(
+      'tls.forward-secrecy',
+      'pass',
+      'TLS: every suite has forward secrecy',
+      'Every accepted suite uses an ephemeral key exchange (ECDHE, DHE or TLS 1.3): a stolen server key does not decrypt recorded traffic.',
+      [RFC9325],
+    ),
+    def(
+      'tls.forward-secrecy-partial',
+      'warning',
+      'TLS: some suites without forward secrecy',
+      'Some accepted suites use static RSA (or static DH) key exchange: a client that picks one has its traffic decryptable by anyone who later obtains the server key.',
+      [RFC9325, NCSC],
+      'Remove the static RSA/DH suites and keep ECDHE/DHE ones.',
+    ),
+    def(
+      'tls.forward-secrecy-missing',
+      'fail',
+      'TLS: no forward secrecy',
+      'No accepted suite uses an ephemeral key exchange: recorded traffic can be decrypted with the server key.',
+      [RFC9325],
+      'Enable ECDHE suites (and TLS 1.3).',
+    ),
+    def(
+      'tls.no-server-preference',
+      'info',
+      'TLS: the client chooses the cipher suite',
+      'The server takes the client’s first acceptable suite instead of its own preference, so an old client may pick its weakest suite.',
+      [MOZILLA, NCSC],
+      'Configure the server to prefer its own suite order (e.g. ssl_prefer_server_ciphers), or accept only strong suites.',
+    ),
+    def(
+      'tls.compression',
+      'fail',
+      'TLS: compression enabled',
+      'TLS-level compression lets an attacker recover secrets such as cookies (CRIME).',
+      [RFC9325],
+      'Disable TLS compression.',
+    ),
+    def(
+      'tls.insecure-renegotiation',
+      'fail',
+      'TLS: no secure renegotiation',
+      'The server does not support the renegotiation indication extension; renegotiation then allows plaintext injection.',
+      [RFC5746],
+      'Update the TLS library, or disable renegotiation.',
+    ),
+    def(
+      'tls.no-fallback-scsv',
+      'warning',
+      'TLS: TLS_FALLBACK_SCSV not honoured',
+      'The server accepts a lower protocol version from a client signalling a fallback, so an attacker can force a downgrade to the weakest version the server accepts.',
+      [RFC7507],
+      'Update the TLS library (OpenSSL 1.0.1j and later honour it), or accept only TLS 1.2 and 1.3.',
+    ),
+    def(
+      'tls.ocsp-stapling-missing',
+      'info',
+      'TLS: no OCSP stapling',
+      'The server does not staple an OCSP response: clients must ask the CA themselves (slower, leaks browsing) or skip the revocation check.',
+      [RFC6066],
+      'Enable OCSP stapling.',
+    ),
+    def(
+      'tls.no-extended-master-secret',
+      'warning',
+      'TLS: no extended master secret',
+      'Without the extended master secret, TLS ≤ 1.2 sessions are open to triple-handshake attacks.',
+      [RFC7627],
+      'Update the TLS library so it supports RFC 7627.',
+    ),
+    def(
+      'tls.weak-groups',
+      'warning',
+      'TLS: weak key-exchange groups accepted',
+      'The server accepts elliptic curves under 256 bits or finite-field groups under 2048 bits for the key exchange.',
+      [RFC9325, NCSC],
+      'Accept X25519, secp256r1, secp384r1 (and ffdhe3072+ if DHE is needed).',
+    ),
+    def(
+      'tls.weak-dh',
+      'warning',
+      'TLS: DHE parameters under 2048 bits',
+      'Finite-field Diffie-Hellman with a prime under 2048 bits can be broken by a well-funded attacker (Logjam).',
+      [RFC9325, NCSC],
+      'Use 2048-bit or larger DH parameters (ffdhe2048+), or drop DHE for ECDHE.',
+    ),
+    def(
+      'tls.profile-compliant',
+      'pass',
+      'TLS: meets the guideline profile',
+      'The server’s protocols, suites, key exchange and certificate key match the Mozilla profile used as guideline.',
+      [MOZILLA],
+    ),
+    def(
+      'tls.profile-deviations',
+      'warning',
+      'TLS: differs from the guideline profile',
+      'The server’s configuration differs from the Mozilla profile used as guideline; the finding lists each difference.',
+      [MOZILLA],
+      'Apply the profile’s configuration (ssl-config.mozilla.org generates it for common servers).',
+    ),
+    def(
+      'tls.no-tls',
+      'fail',
+      'TLS: the service does not speak TLS',
+      'Something answers on the port, but it accepted no TLS or SSL version.',
+      [RFC9325],
+      'Serve TLS 1.2 and 1.3 on the port, or stop publishing it.',
+    ),
+    def(
+      'tls.no-service',
+      'info',
+      'TLS: nothing listens on the port',
+      'The connection was refused: the host offers no service on this port.',
+      [RFC9325],
+      'Nothing to do if the host is not meant to serve TLS on this port; otherwise start the service.',
+    ),
+  ].map((d) => [d.id, d]),
+);
+
+/** Certificate findings, by id. */
+export const CertificateFindings: Record<string, FindingDefinition> = Object.fromEntries(
+  [
+    def(
+      'certificate.valid',
+      'pass',
+      'Certificate: valid',
+      'The certificate chains to a trusted root (system roots plus configured CAs), names the host, and is within its validity dates.',
+      [RFC5280, RFC6125],
+    ),
+    def(
+      'certificate.expired',
+      'fail',
+      'Certificate: expired',
+      'A certificate on the chain is past its notAfter date: clients refuse the connection or teach users to click through warnings.',
+      [RFC5280],
+      'Renew the certificate (and automate renewal, e.g. ACME).',
+    ),
+    def(
+      'certificate.not-yet-valid',
+      'fail',
+      'Certificate: not yet valid',
+      'A certificate on the chain has a notBefore date in the future.',
+      [RFC5280],
+      'Check the server clock and the certificate’s dates; reissue it if needed.',
+    ),
+    def(
+      'certificate.expires-soon',
+      'warning',
+      'Certificate: expires within 30 days',
+      'The certificate expires soon; without renewal clients will refuse the connection.',
+      [RFC5280],
+      'Renew the certificate now and automate renewal.',
+    ),
+    def(
+      'certificate.self-signed',
+      'fail',
+      'Certificate: self-signed',
+      'The certificate is signed by its own key: no client can tell it from an attacker’s.',
+      [RFC5280],
+      'Use a certificate from a trusted CA (e.g. an ACME CA such as Let’s Encrypt).',
+    ),
+    def(
+      'certificate.untrusted',
+      'fail',
+      'Certificate: does not chain to a trusted root',
+      'The chain ends at a root that is not in the trust store (system roots plus configured CAs).',
+      [RFC5280],
+      'Use a certificate from a publicly trusted CA, or add the private CA to the scanner’s trust store if it is meant to be trusted.',
+    ),
+    def(
+      'certificate.missing-intermediate',
+      'fail',
+      'Certificate: intermediate certificate missing',
+      'The server does not send the intermediate certificate(s) between its certificate and the root: many clients cannot build the chain.',
+      [RFC5280, 'RFC 8446 §4.4.2 (the server sends the chain)'],
+      'Configure the full chain (leaf, then intermediates) on the server, e.g. fullchain.pem.',
+    ),
+    def(
+      'certificate.hostname-mismatch',
+      'fail',
+      'Certificate: does not name the host',
+      'Neither the subjectAltName nor the subject of the certificate matches the host name: clients refuse the connection.',
+      [RFC6125],
+      'Issue a certificate that includes this host name.',
+    ),
+    def(
+      'certificate.chain-order',
+      'warning',
+      'Certificate: chain out of order',
+      'The server sends its certificates in an order where a certificate is not followed by its issuer; strict clients fail to build the chain.',
+      [RFC5280, 'RFC 5246 §7.4.2'],
+      'Send the leaf first, then each issuer in turn.',
+    ),
+    def(
+      'certificate.weak-signature',
+      'fail',
+      'Certificate: signed with SHA-1 or MD5',
+      'A certificate on the chain is signed with SHA-1 or MD5, whose collisions allow forged certificates.',
+      [RFC9325],
+      'Reissue the certificate with a SHA-256 (or stronger) signature.',
+    ),
+    def(
+      'certificate.weak-key',
+      'fail',
+      'Certificate: weak key',
+      'A certificate on the chain has an RSA key under 2048 bits or an EC key under 256 bits.',
+      [RFC9325, NCSC],
+      'Reissue with RSA 2048+ or ECDSA P-256+.',
+    ),
+    def(
+      'certificate.missing',
+      'fail',
+      'Certificate: none presented',
+      'The server completed its hello without presenting a certificate (anonymous key exchange).',
+      [RFC5280],
+      'Configure a certificate and disable anonymous suites.',
+    ),
+  ].map((d) => [d.id, d]),
+);
