@@ -109,9 +109,13 @@ describe('mail.starttls-everywhere', () => {
   });
 
   it('fails when the SMTP TLS scanner completed without it', () => {
-    expect(status(starttlsCriterion, result('smtp-tls', ['smtp-tls.starttls-missing']))).toBe(
-      'fail',
-    );
+    expect(
+      starttlsCriterion.evaluate(facts(result('smtp', ['smtp-tls.starttls-missing']))),
+    ).toEqual({
+      status: 'fail',
+      reason:
+        'at least one MX host does not offer STARTTLS with a usable certificate: smtp-tls.starttls-missing',
+    });
   });
 
   it('is unknown when no SMTP TLS scanner ran or it could not determine', () => {

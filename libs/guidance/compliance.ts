@@ -112,7 +112,22 @@ function passFindingCriterion(
       const absent = notApplicableFindings.find((f) => facts.has(f));
       if (absent) return { status: 'not-applicable', reason: `${absent} reported` };
       const ran = coverageRan(facts, coverage);
-      if (ran === true) return { status: 'fail', reason: failReason };
+      if (ran === true) {
+        // Name what the scanner did report against it.
+        const against = facts.scanners
+          .flatMap((s) => facts.result(s)!.findings)
+          .filter(
+            (f) =>
+              (f.severity === 'fail' || f.severity === 'warning') &&
+              coverage.prefixes.some((p) => f.id.startsWith(p)),
+          )
+          .map((f) => f.id);
+        const ids = [...new Set(against)];
+        return {
+          status: 'fail',
+          reason: ids.length ? `${failReason}: ${ids.join(', ')}` : failReason,
+        };
+      }
       return {
         status: 'unknown',
         reason:

@@ -142,14 +142,21 @@ describe('guidance and compliance through GraphQL', () => {
     for (const c of compliance.criteria.filter((c: { group: string }) => c.group === 'WEB')) {
       expect(c).toMatchObject({ status: 'NOT_APPLICABLE', reason: 'web.not-live reported' });
     }
-    // No SMTP STARTTLS scanner ran in this build: unknown, never failed.
+    // Its MX host refuses connections: no STARTTLS there.
     expect(criterion(compliance, 'mail.starttls-everywhere')).toMatchObject({
-      status: 'UNKNOWN',
-      reason: 'no smtp-tls scan ran',
+      status: 'FAIL',
+      reason: expect.stringContaining('smtp-tls.no-service'),
     });
 
     const monitoring = (await guidanceOf(scans.monitoring.id)).compliance;
     expect(monitoring.dmarcPhase).toBe('ASSESS');
+    // A mail-only scan: no web or TLS scanner ran, so the web criteria are unknown, never failed.
+    expect(monitoring.web).toBe('UNKNOWN');
+    expect(criterion(monitoring, 'web.https-enforced')).toMatchObject({
+      status: 'UNKNOWN',
+      reason: 'no web scan ran',
+    });
+    expect(criterion(monitoring, 'web.tls-modern-only').reason).toBe('no tls scan ran');
     expect(criterion(monitoring, 'mail.dmarc-enforced').reason).toBe('p=none: monitoring only');
 
     const parked = await guidanceOf(scans.parked.id);
