@@ -3,16 +3,18 @@ import { findingCatalogue } from '../../../activities/posture-checks';
 import { guidanceCatalogue } from '../../../libs/guidance';
 import { guidanceCommand, type GuidanceCommandOptions } from './guidance.command';
 
-function run(sub?: string, id?: string, opts: Partial<GuidanceCommandOptions> = {}) {
+async function run(sub?: string, id?: string, opts: Partial<GuidanceCommandOptions> = {}) {
   const lines: string[] = [];
-  const code = guidanceCommand(sub, id, { format: 'json', ...opts }, (l) => lines.push(l));
+  const code = await guidanceCommand(sub, id, { format: 'json', ...opts }, (l) => {
+    lines.push(l);
+  });
   const text = lines.join('\n');
   return { code, text, json: () => JSON.parse(text) as Record<string, any> };
 }
 
 describe('perimeter guidance', () => {
-  it('lists the whole catalogue as JSON with its version', () => {
-    const { code, json } = run('list');
+  it('lists the whole catalogue as JSON with its version', async () => {
+    const { code, json } = await run('list');
     expect(code).toBe(0);
     expect(json().version).toBe(guidanceCatalogue().version);
     const ids = json().tags.map((t: { id: string }) => t.id);
@@ -20,14 +22,14 @@ describe('perimeter guidance', () => {
     expect(ids).toContain('mail.dmarc-enforced-without-spf');
   });
 
-  it('lists one area and one severity', () => {
-    const spfFails = run('list', undefined, { area: 'spf', severity: 'fail' }).json().tags;
+  it('lists one area and one severity', async () => {
+    const spfFails = (await run('list', undefined, { area: 'spf', severity: 'fail' })).json().tags;
     expect(spfFails.length).toBeGreaterThan(3);
     for (const t of spfFails) expect(t).toMatchObject({ area: 'spf', severity: 'fail' });
   });
 
-  it('prints a table for people: id, severity, Tracker id, title, and a count', () => {
-    const { code, text } = run('list', undefined, { area: 'dmarc', format: 'table' });
+  it('prints a table for people: id, severity, Tracker id, title, and a count', async () => {
+    const { code, text } = await run('list', undefined, { area: 'dmarc', format: 'table' });
     expect(code).toBe(0);
     const lines = text.split('\n');
     expect(lines[0]).toMatch(/^ID\s+SEV\s+TRACKER\s+TITLE$/);
@@ -37,25 +39,27 @@ describe('perimeter guidance', () => {
     expect(lines.at(-1)).toMatch(/^\d+ tag\(s\), catalogue \d+\.[0-9a-f]{12}$/);
   });
 
-  it('shows one tag: meaning, fix and references', () => {
-    const { code, text } = run('show', 'spf.too-many-lookups', { format: 'table' });
+  it('shows one tag: meaning, fix and references', async () => {
+    const { code, text } = await run('show', 'spf.too-many-lookups', { format: 'table' });
     expect(code).toBe(0);
     expect(text).toContain('spf.too-many-lookups  (FAIL, area spf, Tracker spf11)');
     expect(text).toContain('How to fix it:');
     expect(text).toContain('  - RFC 7208 §4.6.4');
-    expect(run('show', 'spf.too-many-lookups').json().tag).toMatchObject({
+    expect((await run('show', 'spf.too-many-lookups')).json().tag).toMatchObject({
       id: 'spf.too-many-lookups',
       trackerTagId: 'spf11',
       fix: expect.any(String),
     });
   });
 
-  it('refuses unknown tags, areas, severities and subcommands with distinct exit codes', () => {
-    expect(run('show', 'nope.nothing')).toMatchObject({ code: 3 });
-    expect(run('show', 'nope.nothing').json().error).toBe('UnknownGuidanceTag');
-    expect(run('show')).toMatchObject({ code: 2 });
-    expect(run('list', undefined, { area: 'nmap' }).json().message).toMatch(/unknown area "nmap"/);
-    expect(run('list', undefined, { severity: 'critical' }).code).toBe(2);
-    expect(run('explain').code).toBe(2);
+  it('refuses unknown tags, areas, severities and subcommands with distinct exit codes', async () => {
+    expect(await run('show', 'nope.nothing')).toMatchObject({ code: 3 });
+    expect((await run('show', 'nope.nothing')).json().error).toBe('UnknownGuidanceTag');
+    expect(await run('show')).toMatchObject({ code: 2 });
+    expect((await run('list', undefined, { area: 'nmap' })).json().message).toMatch(
+      /unknown area "nmap"/,
+    );
+    expect((await run('list', undefined, { severity: 'critical' })).code).toBe(2);
+    expect((await run('explain')).code).toBe(2);
   });
 });

@@ -12,6 +12,16 @@ export interface GuidanceCommandOptions {
   readonly format: 'json' | 'table';
 }
 
+/**
+ * Resolves once stdout has taken the text: the CLI exits right after a command returns, and a
+ * large JSON answer written to a pipe would otherwise be cut short.
+ */
+function writeStdout(text: string): Promise<void> {
+  return new Promise((resolve, reject) =>
+    process.stdout.write(`${text}\n`, (err) => (err ? reject(err) : resolve())),
+  );
+}
+
 const MARK: Record<GuidanceTag['severity'], string> = {
   pass: 'PASS',
   info: 'INFO',
@@ -53,17 +63,17 @@ function showTable(t: GuidanceTag): string[] {
  * `perimeter guidance show <id>`: the catalogue this build ships, without any server.
  * Exit codes: 0 answered, 2 bad usage, 3 unknown tag.
  */
-export function guidanceCommand(
+export async function guidanceCommand(
   sub: string | undefined,
   id: string | undefined,
   opts: GuidanceCommandOptions,
-  out: (line: string) => void = console.log,
-): number {
+  out: (text: string) => void | Promise<void> = writeStdout,
+): Promise<number> {
   const catalogue = guidanceCatalogue();
   const print = (json: unknown, table: () => string[]) =>
     out(opts.format === 'json' ? JSON.stringify(json, null, 2) : table().join('\n'));
-  const fail = (code: number, error: string, message: string) => {
-    print({ error, message }, () => [`${error}: ${message}`]);
+  const fail = async (code: number, error: string, message: string) => {
+    await print({ error, message }, () => [`${error}: ${message}`]);
     return code;
   };
 
@@ -83,7 +93,7 @@ export function guidanceCommand(
         (opts.area === undefined || t.area === opts.area) &&
         (opts.severity === undefined || t.severity === opts.severity),
     );
-    print({ version: catalogue.version, tags }, () => listTable(tags, catalogue.version));
+    await print({ version: catalogue.version, tags }, () => listTable(tags, catalogue.version));
     return 0;
   }
   if (sub === 'show') {
@@ -95,7 +105,7 @@ export function guidanceCommand(
         'UnknownGuidanceTag',
         `no guidance tag "${id}" in catalogue ${catalogue.version}`,
       );
-    print({ version: catalogue.version, tag }, () => showTable(tag));
+    await print({ version: catalogue.version, tag }, () => showTable(tag));
     return 0;
   }
   return fail(2, 'Usage', 'perimeter guidance list|show <id>');
