@@ -24,3 +24,14 @@ else
   if [ "$(id -u)" = 0 ]; then apt-get install -y --no-install-recommends openssl >/dev/null
   else sudo apt-get install -y --no-install-recommends openssl >/dev/null; fi
 fi
+# The S3 server of the embedded stack and the tests (bucket malware scanning): Versity's S3 gateway.
+VERSITYGW_VERSION=v1.8.0 # go.mod has no `replace`; `go install` builds it in about 3 minutes here
+if [ -x "$BIN/versitygw" ] && [ "$(cat "$BIN/versitygw.version" 2>/dev/null)" = "$VERSITYGW_VERSION" ]; then
+  echo "tools: versitygw $VERSITYGW_VERSION present"
+else
+  command -v go >/dev/null || { echo "tools: Go is needed to build versitygw (apt-get install golang)" >&2; exit 1; }
+  echo "tools: building versitygw $VERSITYGW_VERSION from its Go module (a few minutes the first time)"
+  GOBIN="$BIN" GOFLAGS="${GOFLAGS:-} -buildvcs=false" go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION"
+  echo "$VERSITYGW_VERSION" > "$BIN/versitygw.version"
+fi
+

@@ -4,3 +4,8 @@ export { inventoryImport } from './inventory-import.workflow';
 export { timestampResults } from './timestamp-results.workflow';
 export { organisationScan } from './organisation-scan.workflow';
 export { auditRun } from './audit-run.workflow';
+export { objectScan } from './object-scan.workflow';
+export { bucketSweep } from './bucket-sweep.workflow';
+export { dmarcReportIngest } from './dmarc-report-ingest.workflow';
+export { dmarcMailboxPoll } from './dmarc-mailbox-poll.workflow';
+export { dmarcBucketSweep } from './dmarc-bucket-sweep.workflow';

@@ -8,6 +8,7 @@ import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
+import { DmarcReportsModule } from './dmarc-reports/dmarc-reports.module';
 import { DomainsModule } from './domains/domains.module';
 import { GuidanceModule } from './guidance/guidance.module';
 import { OrganisationsModule } from './organisations/organisations.module';
@@ -17,6 +18,7 @@ import { HttpErrorsFilter } from './common/http-errors.filter';
 import { PgPubSubModule } from './common/pg-pubsub.module';
 import { queryLimitsPlugin, validateSubscription } from './common/query-limits.plugin';
 import { SurfaceModule } from './surface/surface.module';
+import { BucketsModule } from './buckets/buckets.module';
 import { GraphQLTracingInterceptor } from './common/graphql-tracing.interceptor';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -88,6 +90,8 @@ export class AppModule {
         ProbesModule,
         OrganisationScansModule,
         RecurringAuditsModule,
+        BucketsModule,
+        DmarcReportsModule,
       ],
       providers: [
         { provide: APP_INTERCEPTOR, useClass: GraphQLTracingInterceptor },

@@ -22,7 +22,10 @@ export async function createApiApp(
   });
   const parseJson = json({ limit: '1mb' });
   app.use((req: Request, res: Response, next: NextFunction) =>
-    INVENTORY_UPLOAD.test(req.path) ? next() : parseJson(req, res, next),
+    // Bucket notifications are read raw: their HMAC is over the exact bytes.
+    INVENTORY_UPLOAD.test(req.path) || req.path === '/buckets/notifications'
+      ? next()
+      : parseJson(req, res, next),
   );
   return app;
 }

@@ -80,7 +80,7 @@ describe('one trace from the GraphQL request to the SQL the activity runs', () =
       (s) =>
         inTrace(s) &&
         s.name.startsWith('pg.query') &&
-        /INSERT INTO "scan"/i.test(
+        /INSERT INTO "?scan"? *\(/i.test(
           String(s.attributes['db.statement'] ?? s.attributes['db.query.text']),
         ),
       'INSERT scan',

@@ -94,7 +94,7 @@ describe('perimeter --server: the CLI as a client of a running API', () => {
   it('lists domains as a table and as JSON', async () => {
     const table = await perimeter([...server, 'domains']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/│ domain +│ added +│ id/);
+    expect(table.stdout).toMatch(/│ domain +│ labels +│ added +│ id/);
     expect(table.stdout).toContain('spf-good.perimeter.test');
     const json = await perimeter([...server, 'domains', '--format', 'json']);
     expect(JSON.parse(json.stdout).map((d: { name: string }) => d.name)).toEqual([

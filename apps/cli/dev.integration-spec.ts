@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../libs/embedded/process-utils';
+import { pingClamd } from '../../libs/embedded/clamd';
 import { projectRoot } from '../../libs/embedded/paths';
 
 /** What a newcomer does: start the embedded stack, paste the README's mutation, stop it. */
@@ -21,8 +22,8 @@ describe('perimeter dev', () => {
     // PostgreSQL runs as the `postgres` user when we are root: it must reach its folder.
     await chmod(data, 0o755);
     dirs.push(data);
-    const [api, pg, temporal, ui, dns, tsa] = await Promise.all(
-      Array.from({ length: 6 }, () => freePort()),
+    const [api, pg, temporal, ui, dns, tsa, s3, clamd] = await Promise.all(
+      Array.from({ length: 8 }, () => freePort()),
     );
     const child = spawn(process.execPath, [entry, 'dev', '--dns-port', String(dns)], {
       env: {
@@ -33,6 +34,8 @@ describe('perimeter dev', () => {
         PERIMETER_DEV_TEMPORAL_PORT: String(temporal),
         PERIMETER_DEV_TEMPORAL_UI_PORT: String(ui),
         PERIMETER_DEV_LAB_TSA_PORT: String(tsa),
+        PERIMETER_DEV_S3_PORT: String(s3),
+        PERIMETER_DEV_CLAMD_PORT: String(clamd),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -50,6 +53,10 @@ describe('perimeter dev', () => {
       const graphql = /GraphQL endpoint\s+(\S+)/.exec(out)![1];
       const temporalUi = /Temporal UI\s+(\S+)/.exec(out)![1];
       expect(graphql).toBe(`http://127.0.0.1:${api}/graphql`);
+      // Bucket scanning parts: the S3 server answers (403 without credentials), clamd answers PING.
+      expect(out).toContain(`S3 server         http://127.0.0.1:${s3}`);
+      expect((await fetch(`http://127.0.0.1:${s3}`)).status).toBe(403);
+      await pingClamd({ host: '127.0.0.1', port: clamd });
 
       // The sign-in and the scan the banner prints, as a user would paste them.
       const email = /email\s+(\S+)/.exec(out)![1];

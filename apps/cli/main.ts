@@ -17,6 +17,8 @@ const USAGE = `perimeter <command>
   guidance list [--area dmarc|spf|…] [--severity fail|…] [--format json|table]
   guidance show <id> [--format json|table]
                           the guidance catalogue (tags, meaning, fix, Tracker ids), without any server
+  dmarc parse <files…> [--format json|csv]
+                          DMARC aggregate reports (.xml, .xml.gz, .zip, .eml), without any server
   admin create-user <email> [--super-admin]
                           create a user with a random password, printed once
   admin reset-password <email>
@@ -181,6 +183,12 @@ async function main(argv: string[]): Promise<number> {
         top: values.top === undefined ? undefined : Number(values.top),
         format,
       });
+    }
+    case 'dmarc': {
+      const files = positionals.slice(2);
+      const format = values.format ?? 'json';
+      if (sub !== 'parse' || files.length === 0 || (format !== 'json' && format !== 'csv')) break;
+      return (await import('./commands/dmarc.command.js')).dmarcParseCommand(files, { format });
     }
     case 'admin':
       return (await import('./commands/admin.command.js')).adminCommand(sub, arg, {

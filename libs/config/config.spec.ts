@@ -5,7 +5,11 @@ describe('loadConfig', () => {
   it('has working defaults for the embedded stack', () => {
     const sut = loadConfig({});
     expect(sut.temporal).toEqual({ address: '127.0.0.1:7233', namespace: 'default' });
-    expect(sut.worker.taskQueues).toEqual(['perimeter-domain-scans', 'perimeter-surface']);
+    expect(sut.worker.taskQueues).toEqual([
+      'perimeter-domain-scans',
+      'perimeter-surface',
+      'perimeter-dmarc-reports',
+    ]);
     expect(sut.scanners).toMatchObject({ resolvers: [], allowPrivateTargets: false });
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { S3ConnectionConfig } from '../s3/s3-client';
 
 /** Thrown when the environment does not describe a runnable configuration. */
 export class ConfigError extends Error {
@@ -57,12 +58,16 @@ const tsaList = z
       )
       .min(1),
   );
+/** `host:port`, `[v6]:port`, or an absolute Unix socket path. */
+const CLAMD_ADDRESS_PATTERN = /^(\/.+|(\[[^\]]+\]|[^:/]+):\d{1,5})$/;
 
 const schema = z.object({
   DATABASE_URL: z.string().url().optional(),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  WORKER_TASK_QUEUES: z.string().default('perimeter-domain-scans,perimeter-surface'),
+  WORKER_TASK_QUEUES: z
+    .string()
+    .default('perimeter-domain-scans,perimeter-surface,perimeter-dmarc-reports'),
   WORKER_SHUTDOWN_GRACE_MS: z.coerce.number().int().positive().default(30_000),
   API_HOST: z.string().default('127.0.0.1'),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(4000),
@@ -109,6 +114,49 @@ const schema = z.object({
   PROBE_PRESENCE_SECONDS: z.coerce.number().int().positive().default(300),
   ORGANISATION_SCAN_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
   AUDIT_MIN_INTERVAL_SECONDS: z.coerce.number().int().min(1).default(300),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: bool.default(false),
+  CLAMD_ADDRESS: z
+    .string()
+    .regex(CLAMD_ADDRESS_PATTERN, 'expected host:port or /path/to/clamd.sock')
+    .default('127.0.0.1:3310'),
+  CLAMD_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  BUCKET_SCAN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(100 * 1024 * 1024),
+  BUCKET_SCAN_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  BUCKET_SWEEP_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  BUCKET_NOTIFICATION_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  DMARC_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024 * 1024),
+  DMARC_MAX_DECOMPRESSED_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
+  DMARC_MAX_ZIP_ENTRIES: z.coerce.number().int().positive().default(32),
+  DMARC_SENDER_CATALOGUE: z.string().optional(),
+  DMARC_IP_DATABASE: z.string().optional(),
+  DMARC_RDNS_TTL_SECONDS: z.coerce.number().int().positive().default(86_400),
+  DMARC_IMAP_URL: z.string().url().optional(),
+  DMARC_IMAP_ORGANISATION: z.string().optional(),
+  DMARC_IMAP_MAILBOX: z.string().default('INBOX'),
+  DMARC_IMAP_PROCESSED_FOLDER: z.string().default('Processed'),
+  DMARC_IMAP_FAILED_FOLDER: z.string().default('Failed'),
+  DMARC_IMAP_POLL_SECONDS: z.coerce.number().int().min(10).default(300),
+  DMARC_IMAP_ALLOW_INSECURE: bool.default(false),
+  DMARC_BUCKET_NAME: z.string().min(3).max(63).optional(),
+  DMARC_BUCKET_PREFIX: z.string().max(1024).default('dmarc/'),
+  DMARC_BUCKET_ORGANISATION: z.string().optional(),
+  DMARC_BUCKET_POLL_SECONDS: z.coerce.number().int().min(10).default(900),
 });
 
 export interface PerimeterConfig {
@@ -167,6 +215,45 @@ export interface PerimeterConfig {
   organisationScanConcurrency: number;
   /** The shortest interval a recurring audit may have: a guard against scanning in a loop. */
   auditMinIntervalSeconds: number;
+  s3: S3ConnectionConfig;
+  buckets: {
+    /** `host:port` or the path of clamd's Unix socket. */
+    clamdAddress: string;
+    clamdTimeoutMs: number;
+    /** Default largest object scanned (bytes) for new buckets; larger ones are SKIPPED. */
+    maxObjectBytes: number;
+    scanAttempts: number;
+    sweepConcurrency: number;
+    /** Senders of bucket notifications prove they know it; unset refuses every notification. */
+    notificationSecret: string | undefined;
+  };
+  dmarc: {
+    uploadMaxBytes: number;
+    maxDecompressedBytes: number;
+    maxZipEntries: number;
+    /** JSON file replacing the built-in catalogue of known senders. */
+    senderCatalogue: string | undefined;
+    /** CSV `cidr,country,asn,as_name` giving country and ASN of source addresses. */
+    ipDatabase: string | undefined;
+    rdnsTtlSeconds: number;
+    /** `imap[s]://user:password@host:port`; the mailbox polled for reports when set. */
+    imap:
+      | {
+          url: string;
+          /** Slug of the organisation the mailbox's reports belong to. */
+          organisation: string;
+          mailbox: string;
+          processedFolder: string;
+          failedFolder: string;
+          pollSeconds: number;
+          /** Accept a self-signed certificate (tests, a local server). */
+          allowInsecure: boolean;
+        }
+      | undefined;
+    /** The bucket prefix where reports land (S3_* settings), swept on a schedule when set. */
+    bucket:
+      { bucket: string; prefix: string; organisation: string; pollSeconds: number } | undefined;
+  };
 }
 
 /** Reads and validates the environment once, at start-up; every problem is listed in one error. */
@@ -183,6 +270,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
   }
   if (Boolean(e.AUTH_OIDC_ISSUER) !== Boolean(e.AUTH_OIDC_AUDIENCE)) {
     problems.push('  AUTH_OIDC_ISSUER and AUTH_OIDC_AUDIENCE: set both or neither');
+  }
+  if (Boolean(e.S3_ACCESS_KEY_ID) !== Boolean(e.S3_SECRET_ACCESS_KEY)) {
+    problems.push('  S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY: set both or neither');
+  }
+  if (e.DMARC_IMAP_URL && !e.DMARC_IMAP_ORGANISATION) {
+    problems.push('  DMARC_IMAP_ORGANISATION: required when DMARC_IMAP_URL is set');
+  }
+  if (e.DMARC_BUCKET_NAME && !e.DMARC_BUCKET_ORGANISATION) {
+    problems.push('  DMARC_BUCKET_ORGANISATION: required when DMARC_BUCKET_NAME is set');
   }
   if (problems.length) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   return {
@@ -253,5 +349,49 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PerimeterConfi
     probes: { presenceSeconds: e.PROBE_PRESENCE_SECONDS },
     organisationScanConcurrency: e.ORGANISATION_SCAN_CONCURRENCY,
     auditMinIntervalSeconds: e.AUDIT_MIN_INTERVAL_SECONDS,
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION,
+      accessKeyId: e.S3_ACCESS_KEY_ID,
+      secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+      forcePathStyle: e.S3_FORCE_PATH_STYLE,
+    },
+    buckets: {
+      clamdAddress: e.CLAMD_ADDRESS,
+      clamdTimeoutMs: e.CLAMD_TIMEOUT_MS,
+      maxObjectBytes: e.BUCKET_SCAN_MAX_BYTES,
+      scanAttempts: e.BUCKET_SCAN_ATTEMPTS,
+      sweepConcurrency: e.BUCKET_SWEEP_CONCURRENCY,
+      notificationSecret: e.BUCKET_NOTIFICATION_SECRET,
+    },
+    dmarc: {
+      uploadMaxBytes: e.DMARC_UPLOAD_MAX_BYTES,
+      maxDecompressedBytes: e.DMARC_MAX_DECOMPRESSED_BYTES,
+      maxZipEntries: e.DMARC_MAX_ZIP_ENTRIES,
+      senderCatalogue: e.DMARC_SENDER_CATALOGUE,
+      ipDatabase: e.DMARC_IP_DATABASE,
+      rdnsTtlSeconds: e.DMARC_RDNS_TTL_SECONDS,
+      imap:
+        e.DMARC_IMAP_URL && e.DMARC_IMAP_ORGANISATION
+          ? {
+              url: e.DMARC_IMAP_URL,
+              organisation: e.DMARC_IMAP_ORGANISATION,
+              mailbox: e.DMARC_IMAP_MAILBOX,
+              processedFolder: e.DMARC_IMAP_PROCESSED_FOLDER,
+              failedFolder: e.DMARC_IMAP_FAILED_FOLDER,
+              pollSeconds: e.DMARC_IMAP_POLL_SECONDS,
+              allowInsecure: e.DMARC_IMAP_ALLOW_INSECURE,
+            }
+          : undefined,
+      bucket:
+        e.DMARC_BUCKET_NAME && e.DMARC_BUCKET_ORGANISATION
+          ? {
+              bucket: e.DMARC_BUCKET_NAME,
+              prefix: e.DMARC_BUCKET_PREFIX,
+              organisation: e.DMARC_BUCKET_ORGANISATION,
+              pollSeconds: e.DMARC_BUCKET_POLL_SECONDS,
+            }
+          : undefined,
+    },
   };
 }

@@ -8,3 +8,5 @@ export * from './guidance.contract';
 export * from './proof.contract';
 export * from './organisation-scan.contract';
 export * from './recurring-audit.contract';
+export * from './bucket-scan.contract';
+export * from './dmarc-report-ingest.contract';

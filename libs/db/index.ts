@@ -12,3 +12,6 @@ export * from './scan-lists.repository';
 export * from './proof.repository';
 export * from './probes.repository';
 export * from './result-events';
+export * from './buckets.repository';
+export * from './dmarc-reports.repository';
+export * from './dmarc-report-queries';

@@ -18,12 +18,16 @@ import {
 } from '../../../libs/db';
 import { parseInventory } from '../../../activities/surface/inventory';
 import { buildSurfaceIndex, serializeIndex } from '../../../activities/surface/surface-index';
+import { storeReports } from '../../../activities/dmarc-reports/store-reports';
+import { createDmarcUpload } from '../../../libs/db/dmarc-reports.repository';
 import { createInventoryUpload, finishInventoryVersion } from '../../../libs/db';
 import {
   createOrganisationScan,
   finishOrganisationScan,
 } from '../../../libs/db/organisation-scans.repository';
+import { createBucket, createSweep } from '../../../libs/db';
 import { createApiKey } from '../../../test/support/test-principals';
+import { startTestS3Server, type TestS3Server } from '../../../test/support/s3-server';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
 
 /**
@@ -67,11 +71,15 @@ const SMALL_INVENTORY = {
 
 describe('access matrix', () => {
   let stack: TestStack;
+  /** A real S3 server: each organisation's bucket holds an inventory object. */
+  let s3: TestS3Server;
   let own: Target;
   let other: Target;
   const callers: Caller[] = [];
   /** The ready "prod" inventory version of each organisation. */
   const prodVersion = new Map<string, string>();
+  /** A registered bucket in each organisation. */
+  const bucketOf = new Map<string, string>();
   const secret = randomBytes(32).toString('hex');
   const password = 'correct horse battery staple';
 
@@ -88,8 +96,10 @@ describe('access matrix', () => {
   }
 
   beforeAll(async () => {
+    s3 = await startTestS3Server();
     stack = await startTestStack({
       env: {
+        ...s3.env,
         AUTH_LOCAL_SIGNIN: 'true',
         AUTH_LOCAL_JWT_SECRET: secret,
         // The matrix makes many calls and many deliberate not-founds from one address.
@@ -118,6 +128,22 @@ describe('access matrix', () => {
         index: serializeIndex(buildSurfaceIndex(parseInventory(content))),
       });
       prodVersion.set(organisationId, created.versionId);
+      const bucketName = `bucket-${unique()}`;
+      await s3.createBucket(bucketName);
+      await s3.put(bucketName, 'inventory.json', JSON.stringify(SMALL_INVENTORY));
+      const bucket = await createBucket(ds(), {
+        organisationId,
+        name: bucketName,
+        scanOnUpload: true,
+        tagObjects: true,
+        infectedAction: 'none',
+        quarantineBucket: null,
+        maxObjectBytes: 1024,
+        webhookUrl: null,
+        webhookSecret: null,
+        notifyClean: false,
+      });
+      bucketOf.set(organisationId, bucket.id);
     }
     const hash = await hashPassword(password);
     const person = async (name: string, role?: Role, superAdmin = false) => {
@@ -153,7 +179,10 @@ describe('access matrix', () => {
     const otherToken = await signIn(otherAdmin.email);
     callers.push({ name: 'admin of other', token: otherToken, otherRole: 'admin' });
   });
-  afterAll(() => stack?.stop());
+  afterAll(async () => {
+    await stack?.stop();
+    await s3?.stop();
+  });
 
   const organisationScanIn = async (t: Target) =>
     createOrganisationScan(ds(), {
@@ -276,6 +305,14 @@ describe('access matrix', () => {
       call: async (t) => ({
         query: `mutation($o: ID!, $i: JSONObject!) { importInventory(organisationId: $o, environment: "staging", inventory: $i) { id } }`,
         variables: { o: t.organisationId, i: SMALL_INVENTORY },
+      }),
+    },
+    importInventoryFromBucket: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!, $b: ID!) { importInventoryFromBucket(organisationId: $o,
+          environment: "from-bucket", bucketId: $b, key: "inventory.json") { id } }`,
+        variables: { o: t.organisationId, b: bucketOf.get(t.organisationId) },
       }),
     },
     inventoryVersions: {
@@ -422,6 +459,124 @@ describe('access matrix', () => {
           variables: { id: row.id },
         };
       },
+    },
+    // Bucket malware scanning: each organisation has a registered bucket (made in beforeAll).
+    registerBucket: {
+      access: { role: 'admin', by: 'organisation' },
+      call: async (t) => ({
+        query: `mutation($o: ID!) { registerBucket(organisationId: $o, name: "b-${unique()}", settings: {}) { id } }`,
+        variables: { o: t.organisationId },
+      }),
+    },
+    updateBucket: {
+      access: { role: 'admin', by: 'object' },
+      call: async (t) => ({
+        query:
+          'mutation($id: ID!) { updateBucket(id: $id, settings: { notifyClean: true }) { id } }',
+        variables: { id: bucketOf.get(t.organisationId) },
+      }),
+    },
+    buckets: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { buckets(organisationId: $o) { id } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    bucket: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query: 'query($id: ID!) { bucket(id: $id) { name webhookSecretSet } }',
+        variables: { id: bucketOf.get(t.organisationId) },
+      }),
+    },
+    requestBucketScan: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => ({
+        query: 'mutation($b: ID!) { requestBucketScan(bucketId: $b) { id } }',
+        variables: { b: bucketOf.get(t.organisationId) },
+      }),
+    },
+    bucketSweep: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const sweep = await createSweep(ds(), {
+          bucketId: bucketOf.get(t.organisationId)!,
+          prefix: '',
+          filters: { suffixes: [], minSize: null, maxSize: null },
+          force: false,
+          requestedBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { bucketSweep(id: $id) { status summary { clean } } }',
+          variables: { id: sweep.id },
+        };
+      },
+    },
+    bucketScanResults: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => ({
+        query:
+          'query($b: ID!) { bucketScanResults(bucketId: $b, verdict: INFECTED, first: 5) { totalCount } }',
+        variables: { b: bucketOf.get(t.organisationId) },
+      }),
+    },
+    // DMARC aggregate reports: each call stores a report of its own in the target organisation.
+    dmarcReportUpload: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const upload = await createDmarcUpload(ds(), {
+          organisationId: t.organisationId,
+          source: 'upload',
+          sourceRef: 'r.xml',
+          content: Buffer.from('<feedback/>'),
+          createdBy: null,
+        });
+        return {
+          query: 'query($id: ID!) { dmarcReportUpload(id: $id) { status parts { part } } }',
+          variables: { id: upload.id },
+        };
+      },
+    },
+    dmarcReports: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { dmarcReports(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    dmarcReport: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const xml = `<feedback><report_metadata><org_name>m</org_name><report_id>${unique()}</report_id></report_metadata><policy_published><domain>example.test</domain></policy_published><record><row><source_ip>192.0.2.1</source_ip><count>1</count></row></record></feedback>`;
+        const [part] = await storeReports(ds(), {
+          name: 'r.xml',
+          data: Buffer.from(xml),
+          organisationId: t.organisationId,
+          uploadId: null,
+        });
+        return {
+          query:
+            'query($id: ID!) { dmarcReport(id: $id) { reporter records(first: 1) { nodes { sourceIp } } } }',
+          variables: { id: part.reportId },
+        };
+      },
+    },
+    dmarcSummary: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { dmarcSummary(organisationId: $o, domain: "example.test", from: "2026-01-01", to: "2026-01-31") { messageCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    dmarcSources: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { dmarcSources(organisationId: $o, domain: "example.test", from: "2026-01-01", to: "2026-01-31", filter: FAILING) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
     },
     // Subscriptions
     scanUpdated: {

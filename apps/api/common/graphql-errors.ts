@@ -6,6 +6,7 @@ export type PerimeterErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'TEMPORAL_UNAVAILABLE'
+  | 'S3_UNAVAILABLE'
   | 'UNAUTHENTICATED'
   | 'FORBIDDEN'
   | 'RATE_LIMITED'

@@ -11,6 +11,7 @@ const STATUS: Record<string, number> = {
   PAYLOAD_TOO_LARGE: HttpStatus.PAYLOAD_TOO_LARGE,
   CONFLICT: HttpStatus.CONFLICT,
   TEMPORAL_UNAVAILABLE: HttpStatus.SERVICE_UNAVAILABLE,
+  S3_UNAVAILABLE: HttpStatus.BAD_GATEWAY,
 };
 
 /**

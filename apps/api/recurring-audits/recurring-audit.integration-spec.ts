@@ -241,11 +241,11 @@ describe('recurring audits: Temporal Schedules whose runs are scans', () => {
       domain: 'nomail.perimeter.test',
       schedule: { intervalSeconds: 86_400 },
     });
-    const { domains } = await call<{ domains: Array<{ id: string; name: string }> }>(
-      `query($o: ID!) { domains(organisationId: $o) { id name } }`,
+    const { domains } = await call<{ domains: { nodes: Array<{ id: string; name: string }> } }>(
+      `query($o: ID!) { domains(organisationId: $o, search: "nomail") { nodes { id name } } }`,
       { o: stack.organisationId },
     );
-    const domain = domains.find((d) => d.name === 'nomail.perimeter.test')!;
+    const domain = domains.nodes.find((d) => d.name === 'nomail.perimeter.test')!;
     await call(`mutation($id: ID!) { removeDomain(id: $id) }`, { id: domain.id });
     const after = await call<{ recurringAudit: { domainName: string; domainPresent: boolean } }>(
       `query($id: ID!) { recurringAudit(id: $id) { domainName domainPresent } }`,

@@ -32,6 +32,30 @@ export class SurfaceResolver {
     );
   }
 
+  @InOrganisation('operator')
+  @Mutation(() => InventoryVersionModel, {
+    description:
+      'Import the inventory stored in an object of one of the organisation’s registered buckets ' +
+      '(see registerBucket), as the next version of an environment.',
+  })
+  async importInventoryFromBucket(
+    @CurrentPrincipal() principal: Principal,
+    @org() organisationId: string,
+    @env() environment: string,
+    @Args('bucketId', { type: () => ID }) bucketId: string,
+    @Args('key', { type: () => String }) key: string,
+  ) {
+    return toVersionModel(
+      await this.surface.importInventoryFromBucket(
+        principal,
+        organisationId,
+        environment,
+        bucketId,
+        key,
+      ),
+    );
+  }
+
   @InOrganisation('viewer')
   @Query(() => [InventoryVersionModel], {
     description: 'Every version of every environment, newest first.',

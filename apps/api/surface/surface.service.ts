@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { metrics } from '@opentelemetry/api';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { DataSource } from 'typeorm';
 import { deserializeIndex, type SurfaceIndex } from '../../../activities/surface/surface-index';
 import {
@@ -13,6 +14,8 @@ import {
   UnknownVm,
 } from '../../../activities/surface/surface-queries';
 import { actorOf, type Principal } from '../../../libs/auth/roles';
+import type { PerimeterConfig } from '../../../libs/config/config';
+import { createS3Client, headObject, openObject, S3ObjectNotFound } from '../../../libs/s3';
 import {
   OrganisationAttribute,
   ScanKindAttribute,
@@ -21,6 +24,7 @@ import {
 } from '../../../libs/contracts';
 import {
   createInventoryUpload,
+  findBucket,
   findEnvironment,
   findInventoryVersion,
   finishInventoryVersion,
@@ -37,7 +41,7 @@ import type { inventoryImport } from '../../../workflows/inventory-import.workfl
 import { AccessService } from '../auth/access.service';
 import { graphQLError } from '../common/graphql-errors';
 import { isUuid } from '../common/ids';
-import { DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
+import { CONFIG, DATA_SOURCE, LOGGER, TEMPORAL_CLIENT } from '../tokens';
 
 const ENVIRONMENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const CACHED_INDEXES = 8;
@@ -66,6 +70,7 @@ export class SurfaceService {
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     @Inject(TEMPORAL_CLIENT) private readonly temporal: Client,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(CONFIG) private readonly config: PerimeterConfig,
     private readonly access: AccessService,
   ) {
     this.meter
@@ -124,6 +129,67 @@ export class SurfaceService {
       throw graphQLError('TEMPORAL_UNAVAILABLE', message, { versionId: created.versionId });
     }
     return (await findInventoryVersion(this.dataSource, created.versionId))!;
+  }
+
+  private s3client: S3Client | undefined;
+
+  /**
+   * Imports the inventory stored in an object of one of the organisation's registered buckets:
+   * the object is read (up to the same limit as an upload) and imported like an upload, so the
+   * version records exactly the bytes that were validated.
+   */
+  async importInventoryFromBucket(
+    principal: Principal,
+    organisationId: string,
+    environment: string,
+    bucketId: string,
+    key: string,
+  ): Promise<InventoryVersionRow> {
+    const bucket = isUuid(bucketId) ? await findBucket(this.dataSource, bucketId) : undefined;
+    if (!bucket || bucket.organisationId !== organisationId) {
+      throw this.access.notFoundError(principal, 'bucket', bucketId);
+    }
+    if (!key || key.length > 1024)
+      throw graphQLError('BAD_USER_INPUT', 'key: 1 to 1024 characters');
+    this.s3client ??= createS3Client(this.config.s3);
+    const ref = { bucket: bucket.name, key, versionId: null };
+    const limit = this.config.api.inventoryMaxBytes;
+    let content: Buffer;
+    try {
+      const head = await headObject(this.s3client, ref);
+      if (head.size > limit) {
+        throw graphQLError('PAYLOAD_TOO_LARGE', `inventories are limited to ${limit} bytes`, {
+          size: head.size,
+        });
+      }
+      // The object could have grown since HEAD: read with the same limit.
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const body = await openObject(this.s3client, ref, head.etag);
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > limit) {
+          body.destroy();
+          throw graphQLError('PAYLOAD_TOO_LARGE', `inventories are limited to ${limit} bytes`);
+        }
+        chunks.push(chunk);
+      }
+      content = Buffer.concat(chunks);
+    } catch (err) {
+      if (err instanceof S3ObjectNotFound) {
+        throw graphQLError(
+          'NOT_FOUND',
+          `no object "${key.slice(0, 256)}" in bucket ${bucket.name}`,
+        );
+      }
+      if ((err as { extensions?: unknown }).extensions) throw err;
+      this.logger.warn({ err, bucket: bucket.name, key }, 'could not read an inventory object');
+      throw graphQLError(
+        'S3_UNAVAILABLE',
+        `could not read s3://${bucket.name}/${key.slice(0, 256)}: ${(err as Error).message}`,
+      );
+    }
+    return this.importInventory(principal, organisationId, environment, content);
   }
 
   versions(organisationId: string): Promise<InventoryVersionRow[]> {

@@ -14,12 +14,18 @@ import {
   runMigrations,
   type FirstAdmin,
 } from '../../../libs/db';
+import { startClamd } from '../../../libs/embedded/clamd';
 import { startEmbeddedPostgres } from '../../../libs/embedded/embedded-postgres';
+import { startS3Server } from '../../../libs/embedded/s3-server';
 import { stopProcess, waitFor } from '../../../libs/embedded/process-utils';
 import { projectRoot } from '../../../libs/embedded/paths';
 import { startTemporalDevServer } from '../../../libs/embedded/temporal-dev-server';
 
 export interface DevOptions {
+  /** The S3 server (versitygw); default PERIMETER_DEV_S3_PORT or 7070. */
+  s3Port?: number;
+  /** clamd's TCP port; default PERIMETER_DEV_CLAMD_PORT or 3310. */
+  clamdPort?: number;
   apiPort: number;
   pgPort: number;
   temporalPort: number;
@@ -38,6 +44,16 @@ async function localJwtSecret(data: string): Promise<string> {
   const existing = await readFile(file, 'utf8').catch(() => '');
   if (existing.trim().length >= 32) return existing.trim();
   const secret = randomBytes(32).toString('base64url');
+  await writeFile(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** A secret made once and kept beside the embedded stack's data (mode 0600). */
+async function keptSecret(data: string, name: string): Promise<string> {
+  const file = path.join(data, name);
+  const existing = await readFile(file, 'utf8').catch(() => '');
+  if (existing.trim().length >= 16) return existing.trim();
+  const secret = randomBytes(24).toString('hex');
   await writeFile(file, secret, { mode: 0o600 });
   return secret;
 }
@@ -79,8 +95,12 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
   // Last resort if this process dies before its orderly stop: never leave orphans behind.
   process.once('exit', () => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
+  const s3Port = opts.s3Port ?? Number(process.env.PERIMETER_DEV_S3_PORT ?? 7070);
+  const clamdPort = opts.clamdPort ?? Number(process.env.PERIMETER_DEV_CLAMD_PORT ?? 3310);
   try {
     const busy = await busyPorts({
+      'S3 server': s3Port,
+      clamd: clamdPort,
       ...(process.env.DATABASE_URL ? {} : { PostgreSQL: opts.pgPort }),
       'Temporal server': opts.temporalPort,
       'Temporal UI': opts.temporalUiPort,
@@ -93,7 +113,7 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       throw new Error(
         `port(s) already in use: ${busy.join(', ')}. Is another Perimeter running? ` +
           'Ports are set with API_PORT, PERIMETER_DEV_PG_PORT, PERIMETER_DEV_TEMPORAL_PORT, ' +
-          'PERIMETER_DEV_TEMPORAL_UI_PORT and --dns-port.',
+          'PERIMETER_DEV_TEMPORAL_UI_PORT, PERIMETER_DEV_S3_PORT, PERIMETER_DEV_CLAMD_PORT and --dns-port.',
       );
     }
 
@@ -147,6 +167,19 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     }
     const jwtSecret = await localJwtSecret(data);
 
+    // Bucket malware scanning: clamd with the lab's signatures; the S3 server starts after the
+    // API because versitygw checks its notification webhook when it starts.
+    out('starting clamd (lab signature database)…');
+    const clamd = await startClamd({
+      dir: path.join(data, 'clamd'),
+      port: clamdPort,
+      onLog: fileLog('clamd'),
+    });
+    stops.push(clamd.stop);
+    const s3Access = `perimeter-${(await keptSecret(data, 's3-access-key')).slice(0, 12)}`;
+    const s3Secret = await keptSecret(data, 's3-secret-key');
+    const notificationSecret = await keptSecret(data, 'bucket-notification-secret');
+
     const env = {
       ...process.env,
       DATABASE_URL: databaseUrl,
@@ -168,6 +201,14 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       ...(ownTsa
         ? {}
         : { PROOF_TSAS: JSON.stringify([{ name: 'lab', url: tsa.url, caFiles: [tsaRootFile] }]) }),
+      WORKER_TASK_QUEUES: 'perimeter-domain-scans,perimeter-surface,perimeter-buckets',
+      S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+      S3_REGION: 'us-east-1',
+      S3_ACCESS_KEY_ID: s3Access,
+      S3_SECRET_ACCESS_KEY: s3Secret,
+      S3_FORCE_PATH_STYLE: 'true',
+      CLAMD_ADDRESS: clamd.address,
+      BUCKET_NOTIFICATION_SECRET: notificationSecret,
     };
     for (const [name, entry] of [
       ['worker', 'dist/apps/workers/main.js'],
@@ -196,6 +237,16 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
       { timeoutMs: 120_000, intervalMs: 500 },
     );
 
+    const s3 = await startS3Server({
+      dataDir: path.join(data, 's3'),
+      port: s3Port,
+      accessKeyId: s3Access,
+      secretAccessKey: s3Secret,
+      webhookUrl: `http://127.0.0.1:${opts.apiPort}/buckets/notifications?token=${notificationSecret}`,
+      onLog: fileLog('s3'),
+    });
+    stops.push(s3.stop);
+
     out('');
     out('Perimeter is running.');
     out(`  GraphQL endpoint  ${graphql}`);
@@ -206,6 +257,10 @@ export async function devCommand(opts: DevOptions, out = console.log): Promise<n
     out(`  Lab HTTPS         127.0.0.1:${lab.https.port} (CA in ${shown(labCaFile)})`);
     out(`  Lab HTTP          127.0.0.1:${lab.http.port}`);
     out(`  Lab TSA           ${tsa.url} (root in ${shown(tsaRootFile)})`);
+    out(
+      `  S3 server         ${s3.endpoint} (versitygw; access key ${s3Access}, secret in ${shown(data)}/s3-secret-key)`,
+    );
+    out(`  clamd             ${clamd.address} (signatures from lab/clamav)`);
     out(`  Logs              ${shown(logs)}/`);
     out('');
     if (firstAdmin) {

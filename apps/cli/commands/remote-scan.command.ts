@@ -164,17 +164,38 @@ export function remoteScanOrganisationCommand(
 export function remoteDomainsCommand(opts: RemoteOptions): Promise<number> {
   return withClient(opts, async (client) => {
     const organisationId = await client.organisationId(opts.organisation);
-    const { domains } = await client.request<{
-      domains: Array<{ id: string; name: string; unicodeName: string; createdAt: string }>;
-    }>(`query($o: ID!) { domains(organisationId: $o) { id name unicodeName createdAt } }`, {
-      o: organisationId,
-    });
+    type Domain = {
+      id: string;
+      name: string;
+      unicodeName: string;
+      labels: string[];
+      createdAt: string;
+    };
+    type Page = {
+      domains: {
+        nodes: Domain[];
+        pageInfo: { hasNextPage: boolean; endCursor: string | null };
+      };
+    };
+    // Every page of the Relay connection, in name order.
+    const domains: Domain[] = [];
+    for (let after: string | null = null; ;) {
+      const page: Page = await client.request<Page>(
+        `query($o: ID!, $after: String) { domains(organisationId: $o, first: 100, after: $after) {
+           nodes { id name unicodeName labels createdAt } pageInfo { hasNextPage endCursor } } }`,
+        { o: organisationId, after },
+      );
+      domains.push(...page.domains.nodes);
+      if (!page.domains.pageInfo.hasNextPage) break;
+      after = page.domains.pageInfo.endCursor;
+    }
     const rows = domains.map((d) => ({
       domain: d.unicodeName === d.name ? d.name : `${d.unicodeName} (${d.name})`,
+      labels: d.labels.join(', '),
       added: d.createdAt.slice(0, 10),
       id: d.id,
     }));
-    console.log(render(opts.format, domains, rows, ['domain', 'added', 'id']));
+    console.log(render(opts.format, domains, rows, ['domain', 'labels', 'added', 'id']));
     return 0;
   });
 }

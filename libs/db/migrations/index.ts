@@ -5,6 +5,8 @@ import { ScanOptions1795352000000 } from './1795352000000-scan-options';
 import { Guidance1795353000000 } from './1795353000000-guidance';
 import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
 import { OrganisationScansAndAudits1795355000000 } from './1795355000000-organisation-scans-and-audits';
+import { BucketScanning1795356000000 } from './1795356000000-bucket-scanning';
+import { DmarcReports1795357000000 } from './1795357000000-dmarc-reports';
 import { ProofAndProbes1795358000000 } from './1795358000000-proof-and-probes';
 
 /** Every migration, oldest first; listed explicitly so source and compiled code agree. */
@@ -16,5 +18,7 @@ export const migrations = [
   Guidance1795353000000,
   GraphqlSurface1795354000000,
   OrganisationScansAndAudits1795355000000,
+  BucketScanning1795356000000,
+  DmarcReports1795357000000,
   ProofAndProbes1795358000000,
 ];
