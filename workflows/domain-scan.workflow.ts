@@ -19,6 +19,7 @@ import {
   type DomainScanInput,
   type DomainScanner,
   type DomainScanProgress,
+  type GuidanceActivities,
   type ScannerSummary,
   timestampScanWorkflowId,
 } from '../libs/contracts';
@@ -116,6 +117,16 @@ export async function domainScan(input: DomainScanInput): Promise<DomainScanProg
 
   const failed = progress.scanners.filter((s) => s.state === 'failed');
   const status = failed.length === progress.scanners.length ? 'failed' : 'completed';
+  if (patched('guidance-step')) {
+    // Guidance tags and compliance from the stored results, before the scan reads as finished.
+    // A failure here never fails the scan: the scan can be re-evaluated later.
+    await proxyActivities<GuidanceActivities>({
+      startToCloseTimeout: '1 minute',
+      retry: { maximumAttempts: 5, nonRetryableErrorTypes: ['ScanNotFound'] },
+    })
+      .evaluateGuidance({ scanId: input.scanId })
+      .catch((err: unknown) => log.warn('guidance step failed', { error: failureMessage(err) }));
+  }
   await bookkeeping.finishScan({
     scanId: input.scanId,
     status,

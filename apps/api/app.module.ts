@@ -10,6 +10,7 @@ import { AuthModule } from './auth/auth.module';
 import { SubscriptionAuth } from './auth/subscription-auth';
 import { DmarcReportsModule } from './dmarc-reports/dmarc-reports.module';
 import { DomainsModule } from './domains/domains.module';
+import { GuidanceModule } from './guidance/guidance.module';
 import { OrganisationsModule } from './organisations/organisations.module';
 import { OrganisationScansModule } from './organisation-scans/organisation-scans.module';
 import { RecurringAuditsModule } from './recurring-audits/recurring-audits.module';
@@ -84,6 +85,7 @@ export class AppModule {
         DomainsModule,
         ScansModule,
         SurfaceModule,
+        GuidanceModule,
         ProofModule,
         ProbesModule,
         OrganisationScansModule,

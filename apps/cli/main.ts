@@ -14,6 +14,9 @@ const USAGE = `perimeter <command>
                           TLS protocols, suites, certificate of one endpoint (or SMTP STARTTLS)
   surface <inventory.json> --vm <id> [--transitive] [--path <attacker>] [--top N] [--format json|table]
                           attack surface of a cloud inventory, without any server
+  guidance list [--area dmarc|spf|…] [--severity fail|…] [--format json|table]
+  guidance show <id> [--format json|table]
+                          the guidance catalogue (tags, meaning, fix, Tracker ids), without any server
   dmarc parse <files…> [--format json|csv]
                           DMARC aggregate reports (.xml, .xml.gz, .zip, .eml), without any server
   admin create-user <email> [--super-admin]
@@ -65,6 +68,8 @@ async function main(argv: string[]): Promise<number> {
       'dns-server': { type: 'string' },
       'allow-private': { type: 'boolean' },
       'dkim-selectors': { type: 'string' },
+      area: { type: 'string' },
+      severity: { type: 'string' },
       out: { type: 'string' },
       organisation: { type: 'string' },
       name: { type: 'string' },
@@ -208,6 +213,13 @@ async function main(argv: string[]): Promise<number> {
         allowPrivate: values['allow-private'],
         format: values.format as 'json' | 'table' | undefined,
         dkimSelectors: values['dkim-selectors'],
+      });
+    case 'guidance':
+      if (values.format && values.format !== 'json' && values.format !== 'table') break;
+      return (await import('./commands/guidance.command.js')).guidanceCommand(sub, arg, {
+        area: values.area,
+        severity: values.severity,
+        format: (values.format as 'json' | 'table' | undefined) ?? 'table',
       });
     case 'proof': {
       const format = values.format ?? 'table';

@@ -5,6 +5,7 @@ import { Worker, type NativeConnection, type WorkflowBundle } from '@temporalio/
 import type { DataSource } from 'typeorm';
 import { createDmarcReportsActivities } from '../../activities/dmarc-reports.worker-activities';
 import { createDomainScanActivities } from '../../activities/domain-scan.activities';
+import { createGuidanceActivities } from '../../activities/guidance.activities';
 import { createProofActivities } from '../../activities/proof.activities';
 import { createOrganisationScanActivities } from '../../activities/organisation-scan.activities';
 import { createInventoryImportActivities } from '../../activities/surface-import.activities';
@@ -80,6 +81,7 @@ export async function createDomainScanWorker(deps: WorkerDeps): Promise<Worker> 
         https: scannerHttpsOptions(config),
         tls: scannerTlsOptions(config),
       }),
+      ...createGuidanceActivities({ dataSource: deps.dataSource }),
       // Time-stamping runs after each scan, on the same queue.
       ...createProofActivities({
         dataSource: deps.dataSource,

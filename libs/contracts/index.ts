@@ -4,6 +4,7 @@ export * from './scan.contract';
 export * from './domain-scan.contract';
 export * from './domain-scan.activities.contract';
 export * from './inventory-import.contract';
+export * from './guidance.contract';
 export * from './proof.contract';
 export * from './organisation-scan.contract';
 export * from './recurring-audit.contract';

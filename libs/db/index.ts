@@ -5,6 +5,7 @@ export * from './scans.repository';
 export * from './access.repository';
 export * from './bootstrap-admin';
 export * from './surface.repository';
+export * from './guidance.repository';
 export * from './pg-pubsub';
 export * from './domains.repository';
 export * from './scan-lists.repository';

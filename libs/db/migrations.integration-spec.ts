@@ -47,6 +47,8 @@ describe('migrations', () => {
       'dmarc_report_upload',
       'dmarc_source',
       'domain',
+      'guidance_evaluation',
+      'guidance_tag',
       'inventory_upload',
       'inventory_version',
       'membership',

@@ -265,7 +265,8 @@ describe('access matrix', () => {
           requestedBy: null,
         });
         return {
-          query: 'query($id: ID!) { scan(id: $id) { id results { scanner } progress { state } } }',
+          query:
+            'query($id: ID!) { scan(id: $id) { id results { scanner } progress { state } guidanceTags { tagId } compliance { web } } }',
           variables: { id: scan.id },
         };
       },
@@ -877,6 +878,80 @@ describe('access matrix', () => {
           variables: { id: scan.id },
         };
       },
+    },
+    // Guidance and compliance
+    guidanceCatalogueVersion: {
+      access: 'authenticated',
+      call: async () => ({ query: '{ guidanceCatalogueVersion }' }),
+    },
+    guidanceTags: {
+      access: 'authenticated',
+      call: async () => ({ query: '{ guidanceTags(area: "spf") { id } }' }),
+    },
+    guidanceTag: {
+      access: 'authenticated',
+      call: async () => ({ query: '{ guidanceTag(id: "spf.missing") { id } }' }),
+    },
+    domainCompliance: {
+      access: { role: 'viewer', by: 'object' },
+      call: async (t) => {
+        const d = await ensureDomain(ds().manager, t.organisationId, {
+          ascii: `c${unique()}.example.test`,
+          unicode: 'c',
+        });
+        return {
+          query: 'query($d: ID!) { domainCompliance(domainId: $d) { web } }',
+          variables: { d: d.id },
+        };
+      },
+    },
+    organisationCompliance: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query: 'query($o: ID!) { organisationCompliance(organisationId: $o) { domainCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    organisationComplianceTrend: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!, $f: DateTime!) { organisationComplianceTrend(organisationId: $o, from: $f) { totalCount } }',
+        variables: { o: t.organisationId, f: new Date(Date.now() - 86_400_000).toISOString() },
+      }),
+    },
+    organisationDomainCompliance: {
+      access: { role: 'viewer', by: 'organisation' },
+      call: async (t) => ({
+        query:
+          'query($o: ID!) { organisationDomainCompliance(organisationId: $o, first: 5) { totalCount } }',
+        variables: { o: t.organisationId },
+      }),
+    },
+    reevaluateScanGuidance: {
+      access: { role: 'operator', by: 'object' },
+      call: async (t) => {
+        const { scan } = await createDomainScan(ds(), {
+          organisationId: t.organisationId,
+          domain: { ascii: `g${unique()}.example.test`, unicode: 'g' },
+          requestedBy: null,
+        });
+        await ds().query(
+          `UPDATE scan SET status = 'completed', finished_at = now() WHERE id = $1`,
+          [scan.id],
+        );
+        return {
+          query: 'mutation($id: ID!) { reevaluateScanGuidance(scanId: $id) { id } }',
+          variables: { id: scan.id },
+        };
+      },
+    },
+    reevaluateOrganisationGuidance: {
+      access: { role: 'operator', by: 'organisation' },
+      call: async (t) => ({
+        query: 'mutation($o: ID!) { reevaluateOrganisationGuidance(organisationId: $o) }',
+        variables: { o: t.organisationId },
+      }),
     },
     requestDomainScan: {
       access: { role: 'operator', by: 'organisation' },

@@ -2,6 +2,7 @@ import { Foundation1795348570017 } from './1795348570017-foundation';
 import { AccessControl1795350255015 } from './1795350255015-access-control';
 import { AttackSurface1795351000000 } from './1795351000000-attack-surface';
 import { ScanOptions1795352000000 } from './1795352000000-scan-options';
+import { Guidance1795353000000 } from './1795353000000-guidance';
 import { GraphqlSurface1795354000000 } from './1795354000000-graphql-surface';
 import { OrganisationScansAndAudits1795355000000 } from './1795355000000-organisation-scans-and-audits';
 import { BucketScanning1795356000000 } from './1795356000000-bucket-scanning';
@@ -14,6 +15,7 @@ export const migrations = [
   AccessControl1795350255015,
   AttackSurface1795351000000,
   ScanOptions1795352000000,
+  Guidance1795353000000,
   GraphqlSurface1795354000000,
   OrganisationScansAndAudits1795355000000,
   BucketScanning1795356000000,
