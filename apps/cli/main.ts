@@ -263,10 +263,20 @@ async function main(argv: string[]): Promise<number> {
   return 2;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: Error) => {
-    console.error(`${err.name}: ${err.message}`);
-    process.exit(1);
-  },
-);
+/**
+ * Exits once everything written to stdout and stderr has gone out: writes to a pipe are
+ * asynchronous, and exiting at once cut large `--format json` answers short.
+ */
+function exitAfterFlush(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+main(process.argv.slice(2)).then(exitAfterFlush, (err: Error) => {
+  console.error(`${err.name}: ${err.message}`);
+  exitAfterFlush(1);
+});
