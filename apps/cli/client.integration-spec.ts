@@ -94,7 +94,7 @@ describe('perimeter --server: the CLI as a client of a running API', () => {
   it('lists domains as a table and as JSON', async () => {
     const table = await perimeter([...server, 'domains']);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/│ domain +│ labels +│ added +│ id/);
+    expect(table.stdout).toMatch(/│ domain +│ labels +│ web +│ mail +│ dmarc phase +│ added +│ id/);
     expect(table.stdout).toContain('spf-good.perimeter.test');
     const json = await perimeter([...server, 'domains', '--format', 'json']);
     expect(JSON.parse(json.stdout).map((d: { name: string }) => d.name)).toEqual([
@@ -102,6 +102,12 @@ describe('perimeter --server: the CLI as a client of a running API', () => {
       'mx-good.perimeter.test',
       'spf-good.perimeter.test',
     ]);
+    // Compliance from the organisation scan above, which ran the DNS scanners only: neither the
+    // web nor the mail criteria could be judged.
+    const good = JSON.parse(json.stdout).find(
+      (d: { name: string }) => d.name === 'good.perimeter.test',
+    );
+    expect(good.compliance).toMatchObject({ web: 'UNKNOWN', mail: 'UNKNOWN' });
   });
 
   it('manages a recurring audit: create (twice), list, trigger, pause, delete', async () => {

@@ -170,6 +170,8 @@ export function remoteDomainsCommand(opts: RemoteOptions): Promise<number> {
       unicodeName: string;
       labels: string[];
       createdAt: string;
+      /** From the domain's newest evaluated scan; null before its first scan. */
+      compliance: { web: string; mail: string; dmarcPhase: string } | null;
     };
     type Page = {
       domains: {
@@ -182,7 +184,8 @@ export function remoteDomainsCommand(opts: RemoteOptions): Promise<number> {
     for (let after: string | null = null; ;) {
       const page: Page = await client.request<Page>(
         `query($o: ID!, $after: String) { domains(organisationId: $o, first: 100, after: $after) {
-           nodes { id name unicodeName labels createdAt } pageInfo { hasNextPage endCursor } } }`,
+           nodes { id name unicodeName labels createdAt compliance { web mail dmarcPhase } }
+           pageInfo { hasNextPage endCursor } } }`,
         { o: organisationId, after },
       );
       domains.push(...page.domains.nodes);
@@ -192,10 +195,23 @@ export function remoteDomainsCommand(opts: RemoteOptions): Promise<number> {
     const rows = domains.map((d) => ({
       domain: d.unicodeName === d.name ? d.name : `${d.unicodeName} (${d.name})`,
       labels: d.labels.join(', '),
+      web: d.compliance?.web.toLowerCase() ?? 'not scanned',
+      mail: d.compliance?.mail.toLowerCase() ?? 'not scanned',
+      'dmarc phase': d.compliance?.dmarcPhase.toLowerCase() ?? '',
       added: d.createdAt.slice(0, 10),
       id: d.id,
     }));
-    console.log(render(opts.format, domains, rows, ['domain', 'labels', 'added', 'id']));
+    console.log(
+      render(opts.format, domains, rows, [
+        'domain',
+        'labels',
+        'web',
+        'mail',
+        'dmarc phase',
+        'added',
+        'id',
+      ]),
+    );
     return 0;
   });
 }
