@@ -23,29 +23,16 @@ function scanLines(scan: ScanView) {
 }
 
 /**
- * Follows a scan until it has finished: the `scanUpdated` subscription brings each status change
- * (and ends the wait); while it runs, the per-scanner states are read once a second.
+ * Follows a scan until it has finished: the `scanProgress` subscription pushes the scan again on
+ * every change of its status or of any scanner's progress, and completes when the scan ends.
  */
 async function followScan(client: ApiClient, id: string): Promise<void> {
   const view = new LiveView();
-  const query = `query($id: ID!) { scan(id: $id) { id target status ${SCANNER_FIELDS} } }`;
-  let finished = false;
-  const refresh = async () => {
-    const { scan } = await client.request<{ scan: ScanView }>(query, { id });
-    if (!finished) view.update(scanLines(scan));
-  };
-  const timer = setInterval(() => void refresh().catch(() => undefined), 1000);
-  try {
-    await client.subscribe<{ scanUpdated: ScanView }>(
-      `subscription($id: ID!) { scanUpdated(id: $id) { id target status ${SCANNER_FIELDS} } }`,
-      { id },
-      ({ scanUpdated }) => view.update(scanLines(scanUpdated)),
-    );
-  } finally {
-    clearInterval(timer);
-  }
-  finished = true;
-  view.update(scanLines((await client.request<{ scan: ScanView }>(query, { id })).scan));
+  await client.subscribe<{ scanProgress: ScanView }>(
+    `subscription($id: ID!) { scanProgress(scanId: $id) { id target status ${SCANNER_FIELDS} } }`,
+    { id },
+    ({ scanProgress }) => view.update(scanLines(scanProgress)),
+  );
 }
 
 /** `perimeter --server URL scan domain <name> [--only …] [--no-follow] [--format json|table]` */
