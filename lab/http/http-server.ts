@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { LabHttpsFile } from '../https/https-server';
+import { serveLabFile, type LabHttpsFile } from '../https/https-server';
 
 export interface LabHttpSite {
   /** By path (without query string); any other path is 404. */
@@ -28,26 +28,7 @@ export async function startLabHttpServer(options: LabHttpServerOptions): Promise
   let requests = 0;
   const server = http.createServer((req, res) => {
     requests++;
-    const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-    const site = sites.get(host);
-    if (!site) {
-      res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request\n');
-      return;
-    }
-    const file = site.files[(req.url ?? '/').split('?')[0]!];
-    if (!file) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-      return;
-    }
-    if (file.hang) {
-      hanging.add(res);
-      return;
-    }
-    res.writeHead(file.status ?? 200, {
-      'content-type': file.contentType ?? 'text/plain',
-      ...file.headers,
-    });
-    res.end(file.body);
+    serveLabFile(sites, hanging, req, res);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

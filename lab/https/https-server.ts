@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
@@ -38,6 +39,38 @@ export interface LabHttpsServer {
 }
 
 /**
+ * Answers one request from the lab's sites, by Host header (unknown host → 421) and path (unknown
+ * → 404); a `hang` file is never answered (timeout postures). Shared by the HTTP and HTTPS servers.
+ */
+export function serveLabFile(
+  sites: Map<string, { files: Record<string, LabHttpsFile> }>,
+  hanging: Set<ServerResponse>,
+  req: IncomingMessage,
+  res: ServerResponse,
+): void {
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  const site = sites.get(host);
+  if (!site) {
+    res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request\n');
+    return;
+  }
+  const file = site.files[(req.url ?? '/').split('?')[0]!];
+  if (!file) {
+    res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+    return;
+  }
+  if (file.hang) {
+    hanging.add(res);
+    return;
+  }
+  res.writeHead(file.status ?? 200, {
+    'content-type': file.contentType ?? 'text/plain',
+    ...file.headers,
+  });
+  res.end(file.body);
+}
+
+/**
  * One TLS server for every lab HTTPS site: SNI picks the certificate for the hostname, the Host
  * header picks the site (unknown host → 421 Misdirected Request).
  */
@@ -66,7 +99,7 @@ export async function startLabHttpsServer(options: LabHttpsServerOptions): Promi
       contexts.set(host, tls.createSecureContext({ cert: issued.certPem, key: issued.keyPem }));
     }
   }
-  const hanging = new Set<import('node:http').ServerResponse>();
+  const hanging = new Set<ServerResponse>();
   const server = https.createServer(
     {
       cert: shared.certPem,
@@ -76,29 +109,7 @@ export async function startLabHttpsServer(options: LabHttpsServerOptions): Promi
           ? cb(new Error(`${name} has no HTTPS`))
           : cb(null, contexts.get(name.toLowerCase()) ?? sharedContext),
     },
-    (req, res) => {
-      const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-      const site = sites.get(host);
-      if (!site) {
-        res.writeHead(421, { 'content-type': 'text/plain' }).end('misdirected request\n');
-        return;
-      }
-      const path = (req.url ?? '/').split('?')[0]!;
-      const file = site.files[path];
-      if (!file) {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-        return;
-      }
-      if (file.hang) {
-        hanging.add(res);
-        return;
-      }
-      res.writeHead(file.status ?? 200, {
-        'content-type': file.contentType ?? 'text/plain',
-        ...file.headers,
-      });
-      res.end(file.body);
-    },
+    (req, res) => serveLabFile(sites, hanging, req, res),
   );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
