@@ -24,6 +24,7 @@ import { scanSmtp } from './smtp/smtp.scanner';
 import { CertificateFindings, TlsFindings } from './tls/tls.findings';
 import { scanTls } from './tls/tls.scanner';
 import { HeadersFindings, HstsFindings, WebFindings } from './web/web.findings';
+import { DmarcReportFindings } from './dmarc-reports/dmarc-reports.findings';
 import { scanWeb } from './web/web.scanner';
 
 export interface PostureCheckOptions {
@@ -69,4 +70,6 @@ export const findingCatalogue: Record<string, FindingDefinition> = {
   ...WebFindings,
   ...HstsFindings,
   ...HeadersFindings,
+  // Not a check of the domain: what its received DMARC aggregate reports say (guidance step).
+  ...DmarcReportFindings,
 };

@@ -233,3 +233,27 @@ export function dmarcSourcesQuery(p: DmarcPeriod, filter: DmarcSourceFilter): Ke
     ],
   };
 }
+
+/**
+ * What the reports say about a domain's mail over a period, for its guidance: message totals and
+ * the sources failing DMARC (neither SPF nor DKIM aligned), the most failing mail first.
+ */
+export async function dmarcFailingSources(db: Db, p: DmarcPeriod, limit = 10) {
+  const [totals] = (await db.query(
+    `SELECT COALESCE(sum(x.message_count), 0)::float8 AS "messageCount",
+       COALESCE(sum(x.message_count) FILTER (WHERE NOT (x.dkim_aligned OR x.spf_aligned)), 0)::float8
+         AS "failingCount",
+       count(DISTINCT x.source_ip) FILTER (WHERE NOT (x.dkim_aligned OR x.spf_aligned))::int
+         AS "failingSourceCount"
+       FROM dmarc_report_record x WHERE ${PERIOD}`,
+    periodParams(p),
+  )) as [{ messageCount: number; failingCount: number; failingSourceCount: number }];
+  const sources = (await db.query(
+    `SELECT host(x.source_ip) AS "sourceIp", s.ptr, sum(x.message_count)::float8 AS "messageCount"
+       FROM dmarc_report_record x LEFT JOIN dmarc_source s ON s.ip = x.source_ip
+      WHERE ${PERIOD} AND NOT (x.dkim_aligned OR x.spf_aligned)
+      GROUP BY x.source_ip, s.ptr ORDER BY 3 DESC, 1 LIMIT ${Math.max(1, Math.floor(limit))}`,
+    periodParams(p),
+  )) as Array<{ sourceIp: string; ptr: string | null; messageCount: number }>;
+  return { ...totals, failingSources: sources };
+}

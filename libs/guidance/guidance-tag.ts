@@ -32,6 +32,7 @@ export const GuidanceAreas = [
   'certificate',
   'smtp-tls',
   'dane',
+  'dmarc-reports',
 ] as const;
 export type GuidanceArea = (typeof GuidanceAreas)[number];
 
