@@ -37,6 +37,9 @@ export interface DomainScanActivityDeps {
   tls?: TlsScanOptions;
 }
 
+/** `undetermined` entries that are connections (web, TLS, SMTP), not DNS lookups. */
+const TRANSPORT_TYPES = new Set(['HTTP', 'HTTPS', 'TLS', 'SMTP', 'STARTTLS']);
+
 /** Activities get their dependencies from the worker (or a test), never from globals. */
 export function createDomainScanActivities(deps: DomainScanActivityDeps): DomainScanActivities {
   const { dataSource } = deps;
@@ -65,9 +68,11 @@ export function createDomainScanActivities(deps: DomainScanActivityDeps): Domain
     }
     if (report.status === 'unknown' && attempt < SCANNER_MAX_ATTEMPTS) {
       const what = report.undetermined.map((u) => `${u.type} ${u.name}: ${u.code}`).slice(0, 5);
+      // The mail and DNS checks are undetermined by DNS; web, TLS and SMTP by connections too.
+      const dnsOnly = report.undetermined.every((u) => !TRANSPORT_TYPES.has(u.type));
       throw ApplicationFailure.retryable(
-        `${check}: DNS answers incomplete for ${input.domain} (${what.join(', ')})`,
-        'DnsAnswersIncomplete',
+        `${check}: ${dnsOnly ? 'DNS answers' : 'answers'} incomplete for ${input.domain} (${what.join(', ')})`,
+        dnsOnly ? 'DnsAnswersIncomplete' : 'AnswersIncomplete',
       );
     }
     const status = report.status === 'unknown' ? 'unknown' : 'completed';
