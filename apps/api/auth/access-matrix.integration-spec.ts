@@ -670,6 +670,14 @@ describe('access matrix', () => {
         variables: { id: (await organisationScanIn(t)).id },
       }),
     },
+    cancelOrganisationScan: {
+      access: { role: 'operator', by: 'object' },
+      // A queued scan without a workflow: cancelling it finishes the row.
+      call: async (t) => ({
+        query: 'mutation($id: ID!) { cancelOrganisationScan(id: $id) { status } }',
+        variables: { id: (await organisationScanIn(t)).id },
+      }),
+    },
     requestOrganisationScan: {
       access: { role: 'operator', by: 'organisation' },
       call: async (t) => {

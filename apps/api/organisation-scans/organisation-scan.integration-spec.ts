@@ -196,7 +196,11 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
     await waitFor(requested.id as string, (s) =>
       s.scans.some((c) => c.target === SLOW && c.status === 'RUNNING'),
     );
-    await stack.client.workflow.getHandle(requested.workflowId as string).cancel();
+    const cancel = await stack.graphql<{ cancelOrganisationScan: { id: string } }>(
+      `mutation($id: ID!) { cancelOrganisationScan(id: $id) { id } }`,
+      { id: requested.id },
+    );
+    expect(cancel.errors).toBeUndefined();
     const cancelled = await waitFor(requested.id as string, finished);
     expect(cancelled.status).toBe('CANCELLED');
     const byTarget = Object.fromEntries(cancelled.scans.map((c) => [c.target, c.status]));
@@ -210,6 +214,12 @@ describe('requestOrganisationScan: one parent workflow over child domain scans',
       'good.perimeter.test': 'COMPLETED',
     });
     expect(cancelled.scans).toHaveLength(4);
+    // Cancelling it again: it has finished.
+    const again = await stack.graphql(
+      `mutation($id: ID!) { cancelOrganisationScan(id: $id) { id } }`,
+      { id: requested.id },
+    );
+    expect(again.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
 
   it('survives its worker process being killed mid-run: nothing lost, nothing written twice', async () => {

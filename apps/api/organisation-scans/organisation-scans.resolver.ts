@@ -50,6 +50,18 @@ export class OrganisationScansResolver {
     return this.service.request(principal, organisationId, { scanners, concurrency });
   }
 
+  @OnObject('operator')
+  @Mutation(() => OrganisationScanModel, {
+    description:
+      'Stops a queued or running organisation scan: its running child scans are cancelled and no more start. A finished one is a CONFLICT.',
+  })
+  cancelOrganisationScan(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ) {
+    return this.service.cancel(principal, id);
+  }
+
   @OnObject('viewer')
   @Query(() => OrganisationScanModel)
   organisationScan(

@@ -1,5 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { DataSource } from 'typeorm';
 import { actorOf, type Principal } from '../../../libs/auth/roles';
@@ -12,7 +16,7 @@ import {
   type DomainScanner,
   type OrganisationScanInput,
 } from '../../../libs/contracts';
-import { OrganisationEntity, type ScanEntity } from '../../../libs/db';
+import { OrganisationEntity, recordAudit, type ScanEntity } from '../../../libs/db';
 import {
   createOrganisationScan,
   findOrganisationScan,
@@ -112,6 +116,46 @@ export class OrganisationScansService {
     const scan = isUuid(id) ? await findOrganisationScan(this.dataSource, id) : null;
     this.access.assertCan(principal, 'viewer', scan?.organisationId, 'organisation scan', id);
     return scan!;
+  }
+
+  /**
+   * Stops a queued or running organisation scan: the parent workflow is cancelled, which cancels
+   * its running child scans (through their heartbeats) and starts no more. A finished one is a
+   * CONFLICT.
+   */
+  async cancel(principal: Principal, id: string): Promise<OrganisationScanRow> {
+    const scan = isUuid(id) ? await findOrganisationScan(this.dataSource, id) : null;
+    this.access.assertCan(principal, 'operator', scan?.organisationId, 'organisation scan', id);
+    if (scan!.status !== 'queued' && scan!.status !== 'running') {
+      throw graphQLError(
+        'CONFLICT',
+        `the organisation scan has already finished (${scan!.status})`,
+        {
+          status: scan!.status,
+        },
+      );
+    }
+    try {
+      await this.temporal.connection.withDeadline(Date.now() + 5000, () =>
+        this.temporal.workflow.getHandle(scan!.workflowId).cancel(),
+      );
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) {
+        const message = `could not cancel the organisation scan workflow: ${(err as Error).message}`;
+        throw graphQLError('TEMPORAL_UNAVAILABLE', message, { organisationScanId: scan!.id });
+      }
+      // No workflow runs for it: nothing else will finish the row.
+      await finishOrganisationScan(this.dataSource, scan!.id, 'cancelled', null);
+    }
+    await recordAudit(this.dataSource, {
+      organisationId: scan!.organisationId,
+      ...actorOf(principal),
+      action: 'organisation_scan.cancel',
+      targetType: 'organisation_scan',
+      targetId: scan!.id,
+      details: {},
+    });
+    return (await findOrganisationScan(this.dataSource, scan!.id))!;
   }
 
   /** Live from the parent workflow while it runs; from the stored child scans afterwards. */
