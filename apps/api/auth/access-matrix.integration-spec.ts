@@ -25,7 +25,7 @@ import {
   createOrganisationScan,
   finishOrganisationScan,
 } from '../../../libs/db/organisation-scans.repository';
-import { createBucket, createSweep } from '../../../libs/db';
+import { createBucket, createSweep, finishSweep } from '../../../libs/db';
 import { createApiKey } from '../../../test/support/test-principals';
 import { startTestS3Server, type TestS3Server } from '../../../test/support/s3-server';
 import { startTestStack, type TestStack } from '../../../test/support/test-stack';
@@ -509,6 +509,25 @@ describe('access matrix', () => {
         });
         return {
           query: 'query($id: ID!) { bucketSweep(id: $id) { status summary { clean } } }',
+          variables: { id: sweep.id },
+        };
+      },
+    },
+    bucketSweepUpdated: {
+      access: { role: 'viewer', by: 'object' },
+      subscription: true,
+      call: async (t) => {
+        const sweep = await createSweep(ds(), {
+          bucketId: bucketOf.get(t.organisationId)!,
+          prefix: '',
+          filters: { suffixes: [], minSize: null, maxSize: null },
+          force: false,
+          requestedBy: null,
+        });
+        // A finished sweep: the subscription answers once and completes.
+        await finishSweep(ds(), sweep.id);
+        return {
+          query: 'subscription($id: ID!) { bucketSweepUpdated(id: $id) { status } }',
           variables: { id: sweep.id },
         };
       },

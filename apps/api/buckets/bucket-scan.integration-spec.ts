@@ -4,9 +4,11 @@
  */
 import { GetObjectTaggingCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createClient } from 'graphql-ws';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { Worker } from '@temporalio/worker';
 import { objectScanWorkflowId, TaskQueues } from '../../../libs/contracts';
 import { recordHistoryIfAsked } from '../../../test/support/record-history';
@@ -422,13 +424,30 @@ describe('bucket malware scanning', () => {
       { b: bucketIds.get('outage') },
     );
     const sweepId = res.data!.requestBucketScan.id;
-    await waitFor('sweep', async () => {
-      const s = await stack.graphql<{ bucketSweep: { status: string } }>(
-        `query($id: ID!) { bucketSweep(id: $id) { status } }`,
-        { id: sweepId },
-      );
-      return s.data?.bucketSweep.status === 'COMPLETED' ? true : undefined;
+    // Followed live: the subscription pushes the sweep on each change and completes with it.
+    const client = createClient({
+      url: stack.graphqlUrl.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${stack.token}` },
+      retryAttempts: 0,
     });
+    const updates = await new Promise<Array<{ status: string; summary: { infected: number } }>>(
+      (resolve, reject) => {
+        const values: Array<{ status: string; summary: { infected: number } }> = [];
+        client.subscribe<{ bucketSweepUpdated: { status: string; summary: { infected: number } } }>(
+          {
+            query: `subscription($id: ID!) { bucketSweepUpdated(id: $id) { status summary { infected } } }`,
+            variables: { id: sweepId },
+          },
+          {
+            next: (v) => values.push(v.data!.bucketSweepUpdated),
+            error: reject,
+            complete: () => resolve(values),
+          },
+        );
+      },
+    ).finally(() => client.dispose());
+    expect(updates.at(-1)).toEqual({ status: 'COMPLETED', summary: { infected: 1 } });
     expect(await exists('outage', 'eicar-during-outage.txt')).toBe(false);
     if (process.env.RECORD_HISTORY === 'bucket-sweep-v1')
       await recordHistoryIfAsked(stack, `bucket-sweep:${sweepId}`);

@@ -1,4 +1,4 @@
-import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, ID, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { Principal } from '../../../libs/auth/roles';
 import { InOrganisation, OnObject } from '../auth/authorize.decorator';
 import { CurrentPrincipal } from '../auth/request-context';
@@ -86,6 +86,20 @@ export class BucketsResolver {
     @Args('id', { type: () => ID }) id: string,
   ) {
     return this.service.sweep(principal, id);
+  }
+
+  @OnObject('viewer')
+  @Subscription(() => BucketSweepModel, {
+    resolve: (sweep: BucketSweepModel) => sweep,
+    description:
+      'The sweep now, then again each time its status or its counts change, until it has finished.',
+  })
+  async bucketSweepUpdated(
+    @CurrentPrincipal() principal: Principal,
+    @Args('id', { type: () => ID }) id: string,
+  ) {
+    // Access is checked once, before the first answer.
+    return this.service.watchSweep(await this.service.sweep(principal, id));
   }
 
   @OnObject('viewer')

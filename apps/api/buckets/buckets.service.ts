@@ -262,6 +262,31 @@ export class BucketsService {
     return this.toSweepModel(s!);
   }
 
+  /**
+   * Yields the sweep, then again whenever its status or its counts change, until it has finished.
+   * Reads the stored rows at each interval: works across API instances.
+   */
+  async *watchSweep(
+    first: Awaited<ReturnType<BucketsService['toSweepModel']>>,
+    intervalMs = 500,
+  ): AsyncGenerator<Awaited<ReturnType<BucketsService['toSweepModel']>>> {
+    const { id } = first;
+    let last = first;
+    yield last;
+    while (last.status === 'queued' || last.status === 'running') {
+      await new Promise((r) => setTimeout(r, intervalMs));
+      const row = await findSweep(this.dataSource, id);
+      if (!row) return;
+      const now = await this.toSweepModel(row);
+      if (
+        now.status !== last.status ||
+        JSON.stringify(now.summary) !== JSON.stringify(last.summary)
+      )
+        yield now;
+      last = now;
+    }
+  }
+
   async toSweepModel(s: SweepRow) {
     return { ...s, summary: s.summary ?? (await sweepCounts(this.dataSource, s.id)) };
   }
