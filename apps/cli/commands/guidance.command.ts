@@ -12,16 +12,6 @@ export interface GuidanceCommandOptions {
   readonly format: 'json' | 'table';
 }
 
-/**
- * Resolves once stdout has taken the text: the CLI exits right after a command returns, and a
- * large JSON answer written to a pipe would otherwise be cut short.
- */
-function writeStdout(text: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    process.stdout.write(`${text}\n`, (err) => (err ? reject(err) : resolve())),
-  );
-}
-
 const MARK: Record<GuidanceTag['severity'], string> = {
   pass: 'PASS',
   info: 'INFO',
@@ -67,7 +57,7 @@ export async function guidanceCommand(
   sub: string | undefined,
   id: string | undefined,
   opts: GuidanceCommandOptions,
-  out: (text: string) => void | Promise<void> = writeStdout,
+  out: (text: string) => void | Promise<void> = (text) => console.log(text),
 ): Promise<number> {
   const catalogue = guidanceCatalogue();
   const print = (json: unknown, table: () => string[]) =>
