@@ -264,8 +264,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Exits once everything written to stdout and stderr has gone out: writes to a pipe are
- * asynchronous, and exiting at once cut large `--format json` answers short.
+ * Exits once everything written to stdout and stderr has gone out. On Linux, writes to pipes and
+ * files are synchronous, but to pipes on macOS and to sockets they are not: exiting at once can
+ * cut a large `--format json` answer short there.
  */
 function exitAfterFlush(code: number): void {
   let pending = 2;
