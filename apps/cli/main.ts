@@ -264,9 +264,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /**
- * Exits once everything written to stdout and stderr has gone out. On Linux, writes to pipes and
- * files are synchronous, but to pipes on macOS and to sockets they are not: exiting at once can
- * cut a large `--format json` answer short there.
+ * Exits once everything written to stdout and stderr has gone out. Node writes to pipes
+ * synchronously on Linux but not on every platform (macOS): there, exiting at once can cut a large
+ * `--format json` answer short.
  */
 function exitAfterFlush(code: number): void {
   let pending = 2;
