@@ -3,7 +3,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataSource } from 'typeorm';
 import type { DmarcBucketActivities, DmarcBucketObject } from '../libs/contracts';
 import { createDmarcUpload, findDmarcUploadBySource } from '../libs/db/dmarc-reports.repository';
-import { openObject, S3ObjectNotFound, stripEtagQuotes } from '../libs/s3';
+import { readObjectBounded, S3ObjectNotFound, stripEtagQuotes } from '../libs/s3';
 
 const PAGE = 50;
 
@@ -20,27 +20,6 @@ export interface DmarcBucketDeps {
   s3: () => S3Client;
   settings: DmarcBucketSettings | undefined;
   maxObjectBytes: number;
-}
-
-/** Reads an object whole, refusing it past `limit` bytes (the upload limit applies here too). */
-async function readBounded(
-  s3: S3Client,
-  ref: { bucket: string; key: string; versionId: null },
-  etag: string,
-  limit: number,
-): Promise<Buffer | undefined> {
-  const body = await openObject(s3, ref, etag);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
 }
 
 /**
@@ -101,11 +80,11 @@ export function createDmarcBucketActivities(deps: DmarcBucketDeps): DmarcBucketA
         }
         let content: Buffer | undefined;
         try {
-          content = await readBounded(
+          content = await readObjectBounded(
             s3,
             { bucket: s.bucket, key: o.Key, versionId: null },
-            etag,
             deps.maxObjectBytes,
+            etag,
           );
         } catch (err) {
           if (!(err instanceof S3ObjectNotFound)) throw err;

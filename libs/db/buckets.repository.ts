@@ -158,20 +158,8 @@ const RESULT_COLUMNS = `r.id::text AS id, r.bucket_id AS "bucketId", r.object_ke
   r.database_version AS "databaseVersion", r.database_time AS "databaseTime",
   r.scanned_at AS "scannedAt", r.scan_count AS "scanCount", r.sweep_id AS "sweepId", r.actions`;
 
-export interface ResultInput {
-  bucketId: string;
-  key: string;
-  objectVersion: string;
-  etag: string | null;
-  size: number | null;
-  verdict: BucketVerdict;
-  signatures: string[];
-  reason: string | null;
-  engineVersion: string | null;
-  databaseVersion: number | null;
-  databaseTime: Date | null;
-  sweepId: string | null;
-}
+/** What a scan records; the id, times, count and actions come from the database. */
+export type ResultInput = Omit<ObjectResultRow, 'id' | 'scannedAt' | 'scanCount' | 'actions'>;
 
 /** Records a verdict for an object version (a rescan replaces it and counts one more scan). */
 export async function upsertObjectResult(db: Db, r: ResultInput): Promise<ObjectResultRow> {

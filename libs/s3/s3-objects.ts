@@ -81,6 +81,30 @@ export async function openObject(
   }
 }
 
+/**
+ * The object's bytes in memory, for small objects only: undefined as soon as more than `limit`
+ * bytes arrive (the read stops there). `ifMatch` pins the ETag that was seen.
+ */
+export async function readObjectBounded(
+  s3: S3Client,
+  ref: S3ObjectRef,
+  limit: number,
+  ifMatch?: string,
+): Promise<Buffer | undefined> {
+  const body = await openObject(s3, ref, ifMatch);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
 /** Sets `tags` on the object, keeping its other tags. */
 export async function mergeObjectTags(
   s3: S3Client,

@@ -15,7 +15,7 @@ import {
 } from '../../../activities/surface/surface-queries';
 import { actorOf, type Principal } from '../../../libs/auth/roles';
 import type { PerimeterConfig } from '../../../libs/config/config';
-import { createS3Client, headObject, openObject, S3ObjectNotFound } from '../../../libs/s3';
+import { createS3Client, headObject, readObjectBounded, S3ObjectNotFound } from '../../../libs/s3';
 import {
   OrganisationAttribute,
   ScanKindAttribute,
@@ -163,18 +163,11 @@ export class SurfaceService {
         });
       }
       // The object could have grown since HEAD: read with the same limit.
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const body = await openObject(this.s3client, ref, head.etag);
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > limit) {
-          body.destroy();
-          throw graphQLError('PAYLOAD_TOO_LARGE', `inventories are limited to ${limit} bytes`);
-        }
-        chunks.push(chunk);
+      const read = await readObjectBounded(this.s3client, ref, limit, head.etag);
+      if (!read) {
+        throw graphQLError('PAYLOAD_TOO_LARGE', `inventories are limited to ${limit} bytes`);
       }
-      content = Buffer.concat(chunks);
+      content = read;
     } catch (err) {
       if (err instanceof S3ObjectNotFound) {
         throw graphQLError(
